@@ -1,0 +1,57 @@
+# qattnc — set-up, build, test. `make demo` and `make test` work on a fresh Debian machine.
+SHELL := /bin/bash
+CARGO ?= cargo
+APT_PACKAGES := librdkit-dev libboost-dev libboost-serialization-dev
+# Where `make interop` keeps its Python venv (qiskit, qiskit-qasm3-import, cudaq); the interop
+# tests look here and skip, saying so, when it is absent.
+INTEROP_VENV ?= $(HOME)/.cache/qattnc/interop-venv
+export QATTNC_INTEROP_VENV := $(INTEROP_VENV)
+DEMO_DIR := target/demo
+
+.PHONY: setup build demo test interop lint fmt clean
+
+## setup: install the Debian packages the build needs (RDKit, Boost) when they are missing.
+setup:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
+	fi
+	@command -v $(CARGO) >/dev/null || { echo "cargo not found: install Rust from https://rustup.rs"; exit 1; }
+
+build: setup
+	$(CARGO) build --release --locked
+
+## demo: build, then compile the paper's two attention layers (embedded presets) and print statistics.
+demo: build
+	@mkdir -p $(DEMO_DIR)
+	@for layer in paper_sequence paper_conditional; do \
+	  for level in 0 3; do \
+	    ./target/release/qattnc compile --preset $$layer -O$$level -o $(DEMO_DIR)/$$layer.O$$level.qasm --stats || exit 1; \
+	  done; \
+	  ./target/release/qattnc compile --preset $$layer -o $(DEMO_DIR)/$$layer.py || exit 1; \
+	  ./target/release/qattnc compile --preset $$layer -o $(DEMO_DIR)/$$layer.cpp || exit 1; \
+	done
+	@echo "demo outputs in $(DEMO_DIR)/"
+
+## test: set up, then run every test (interop tests skip, saying so, without the venv).
+test: setup
+	$(CARGO) test --locked
+
+## interop: create the Python venv used by the cross-checks against Qiskit and CUDA-Q.
+interop:
+	bash tests/interop/setup_venv.sh "$(INTEROP_VENV)"
+	$(CARGO) test --locked --test interop -- --nocapture
+
+lint:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --all-targets --locked -- -D warnings
+
+fmt:
+	$(CARGO) fmt
+
+clean:
+	$(CARGO) clean

@@ -1,0 +1,70 @@
+//! The `qattnc` command line: argument parsing and one module per subcommand. Each subcommand
+//! parses its arguments, calls library code and prints; nothing here computes results.
+
+mod compile;
+
+use clap::{Parser, Subcommand};
+use std::fmt;
+use std::process::ExitCode;
+
+/// qattnc — compiler, simulator and trainer for quantum self-attention layers.
+#[derive(Debug, Parser)]
+#[command(name = "qattnc", version, about, long_about = None)]
+pub struct Cli {
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compile an attention-layer spec (TOML) into OpenQASM 3 or a CUDA-Q kernel.
+    Compile(compile::CompileArgs),
+}
+
+/// Why a command failed; decides the exit code.
+#[derive(Debug)]
+pub enum Failure {
+    /// Bad input (unreadable file, malformed spec, bad option value): exit code 2.
+    BadInput(String),
+    /// The command ran but could not finish (an output file could not be written): exit code 1.
+    Runtime(String),
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::BadInput(message) | Failure::Runtime(message) => f.write_str(message),
+        }
+    }
+}
+
+impl Failure {
+    /// The process exit code for this failure.
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Failure::BadInput(_) => ExitCode::from(2),
+            Failure::Runtime(_) => ExitCode::from(1),
+        }
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Compile(args) => compile::run(args),
+    }
+}
+
+/// Reads a text file given on the command line; a missing or unreadable file is bad input.
+fn read_input(path: &std::path::Path, what: &str) -> Result<String, Failure> {
+    std::fs::read_to_string(path)
+        .map_err(|e| Failure::BadInput(format!("cannot read {what} `{}`: {e}", path.display())))
+}
+
+/// Writes an output file, creating nothing on failure but the error.
+fn write_output(path: &std::path::Path, text: &str) -> Result<(), Failure> {
+    std::fs::write(path, text)
+        .map_err(|e| Failure::Runtime(format!("cannot write `{}`: {e}", path.display())))
+}

@@ -1,0 +1,151 @@
+//! IR → a CUDA-Q Python module with one `@cudaq.kernel`.
+//!
+//! CUDA-Q's Python kernels spell controls as `gate.ctrl(angle?, control…, target)` and have no
+//! negated controls or controlled adjoints, so: negative controls are wrapped in `x`, S/T and
+//! their adjoints become `r1` (exactly, phase included), and √X becomes `rx(π/2)` with the phase
+//! e^{iπ/4} restored on the controls (a global phase only when uncontrolled).
+
+use super::{EmitOptions, write_header};
+use crate::ir::{Angle, Circuit, Gate, GateOp, Instruction};
+use std::f64::consts::{FRAC_PI_2, FRAC_PI_4};
+use std::fmt::Write;
+
+/// A CUDA-Q call: the gate function, its angle (if any) and its qubits, controls first.
+pub(super) struct KernelCall {
+    /// CUDA-Q gate function (`h`, `x`, `ry`, `r1`, `swap`, …).
+    pub function: &'static str,
+    /// Angle argument, if the function takes one.
+    pub angle: Option<Angle>,
+    /// Control qubits (all active on |1⟩).
+    pub controls: Vec<usize>,
+    /// Target qubits.
+    pub targets: Vec<usize>,
+}
+
+/// Lowers one IR gate to CUDA-Q calls with positive controls only (shared by both CUDA-Q back
+/// ends).
+pub(super) fn lower_gate(op: &GateOp) -> Vec<KernelCall> {
+    let controls: Vec<usize> = op.controls.iter().map(|c| c.qubit).collect();
+    let negated: Vec<usize> = op
+        .controls
+        .iter()
+        .filter(|c| !c.on_one)
+        .map(|c| c.qubit)
+        .collect();
+    let flip = |calls: &mut Vec<KernelCall>| {
+        for &q in &negated {
+            calls.push(KernelCall {
+                function: "x",
+                angle: None,
+                controls: Vec::new(),
+                targets: vec![q],
+            });
+        }
+    };
+    let call = |function, angle: Option<Angle>, controls: Vec<usize>, targets: Vec<usize>| {
+        KernelCall {
+            function,
+            angle,
+            controls,
+            targets,
+        }
+    };
+    let mut calls = Vec::new();
+    flip(&mut calls);
+    let targets = op.targets.clone();
+    let phase_gate = |theta: f64| Some(Angle::constant(theta));
+    match op.gate {
+        Gate::S => calls.push(call("r1", phase_gate(FRAC_PI_2), controls, targets)),
+        Gate::Sdg => calls.push(call("r1", phase_gate(-FRAC_PI_2), controls, targets)),
+        Gate::T => calls.push(call("r1", phase_gate(FRAC_PI_4), controls, targets)),
+        Gate::Tdg => calls.push(call("r1", phase_gate(-FRAC_PI_4), controls, targets)),
+        Gate::Sx | Gate::Sxdg => {
+            let sign = if op.gate == Gate::Sx { 1.0 } else { -1.0 };
+            calls.push(call("rx", phase_gate(sign * FRAC_PI_2), controls.clone(), targets));
+            // √X = e^{iπ/4}·Rx(π/2): under control the phase is a phase gate on the controls.
+            if let Some((&last, rest)) = controls.split_last() {
+                calls.push(call("r1", phase_gate(sign * FRAC_PI_4), rest.to_vec(), vec![last]));
+            }
+        }
+        gate => {
+            let function = match gate {
+                Gate::H => "h",
+                Gate::X => "x",
+                Gate::Y => "y",
+                Gate::Z => "z",
+                Gate::Rx => "rx",
+                Gate::Ry => "ry",
+                Gate::Rz => "rz",
+                Gate::P => "r1",
+                Gate::Swap => "swap",
+                _ => unreachable!("phase and √X gates are handled above"),
+            };
+            calls.push(call(function, op.angle.clone(), controls, targets));
+        }
+    }
+    flip(&mut calls);
+    calls
+}
+
+/// Writes `circuit` as a Python module defining `@cudaq.kernel def <kernel_name>(…)` with one
+/// `float` argument per circuit input. Measurements become `mz` on the measured qubits.
+pub fn emit_cudaq_python(circuit: &Circuit, options: &EmitOptions) -> String {
+    let mut out = String::new();
+    write_header(&mut out, "#", &options.header);
+    out.push_str("import cudaq\nimport numpy as np\n\n\n@cudaq.kernel\n");
+    let arguments: Vec<String> = circuit
+        .inputs()
+        .iter()
+        .map(|name| format!("{name}: float"))
+        .collect();
+    writeln!(out, "def {}({}):", options.kernel_name, arguments.join(", ")).unwrap();
+    writeln!(out, "    q = cudaq.qvector({})", circuit.num_qubits()).unwrap();
+    for instruction in circuit.instructions() {
+        match instruction {
+            Instruction::Gate(op) => {
+                for call in lower_gate(op) {
+                    let mut arguments = Vec::new();
+                    if let Some(angle) = &call.angle {
+                        arguments.push(angle.text("np.pi").to_string());
+                    }
+                    arguments.extend(
+                        call.controls
+                            .iter()
+                            .chain(&call.targets)
+                            .map(|q| format!("q[{q}]")),
+                    );
+                    let suffix = if call.controls.is_empty() { "" } else { ".ctrl" };
+                    writeln!(out, "    {}{suffix}({})", call.function, arguments.join(", "))
+                        .unwrap();
+                }
+            }
+            Instruction::Measure { qubit, .. } => writeln!(out, "    mz(q[{qubit}])").unwrap(),
+            Instruction::Reset(qubit) => writeln!(out, "    reset(q[{qubit}])").unwrap(),
+            Instruction::Barrier(_) => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::Control;
+
+    #[test]
+    fn negative_controls_are_wrapped_in_x() {
+        let op = GateOp::rotation(Gate::Ry, Angle::input("a"), 2).controlled_by(Control::on_zero(0));
+        let calls = lower_gate(&op);
+        let functions: Vec<&str> = calls.iter().map(|c| c.function).collect();
+        assert_eq!(functions, ["x", "ry", "x"]);
+        assert_eq!(calls[1].controls, [0]);
+    }
+
+    #[test]
+    fn controlled_sx_restores_its_phase() {
+        let op = GateOp::fixed(Gate::Sx, &[2]).controlled_by(Control::on(0));
+        let calls = lower_gate(&op);
+        assert_eq!(calls.len(), 2);
+        assert_eq!((calls[1].function, calls[1].targets.as_slice()), ("r1", &[0][..]));
+    }
+}
