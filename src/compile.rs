@@ -49,7 +49,11 @@ pub struct CompileStats {
 pub fn compile_layer(spec: &LayerSpec, level: u8) -> Compiled {
     let start = Instant::now();
     let circuit = score_circuit(spec);
-    let effective_level = level.min(IMPLEMENTED_LEVEL);
+    let effective_level = if level > IMPLEMENTED_LEVEL {
+        IMPLEMENTED_LEVEL
+    } else {
+        level
+    };
     let compile_ms = start.elapsed().as_secs_f64() * 1e3;
     let note = (effective_level != level).then(|| {
         format!(

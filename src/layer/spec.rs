@@ -143,7 +143,12 @@ impl LayerSpec {
     pub fn from_toml(text: &str, origin: &str) -> Result<LayerSpec, SourceError> {
         let raw: RawSpec = toml::from_str(text).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
-            SourceError::new(origin, text, span, e.message().trim_end().to_string())
+            // serde names Rust types; users wrote TOML.
+            let message = e
+                .message()
+                .trim_end()
+                .replace("expected i64", "expected an integer");
+            SourceError::new(origin, text, span, message)
         })?;
         let error = |span: Range<usize>, message: String| -> Result<LayerSpec, SourceError> {
             Err(SourceError::new(origin, text, span, message))
@@ -176,7 +181,12 @@ impl LayerSpec {
             None => 1,
         };
         if layers > MAX_ANSATZ_LAYERS {
-            let span = raw.ansatz.layers.as_ref().map(Spanned::span).unwrap_or(0..0);
+            let span = raw
+                .ansatz
+                .layers
+                .as_ref()
+                .map(Spanned::span)
+                .unwrap_or(0..0);
             return error(
                 span,
                 format!("`ansatz.layers = {layers}` exceeds the limit of {MAX_ANSATZ_LAYERS}"),
