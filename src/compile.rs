@@ -5,16 +5,13 @@
 //! layers the same way.
 
 use crate::ir::{Circuit, CircuitStats};
-use crate::layer::{LayerSpec, score_circuit};
+use crate::layer::LayerSpec;
+use crate::opt::{PassStats, optimise_layer};
 use serde::Serialize;
 use std::time::Instant;
 
 /// The highest optimisation level the CLI accepts.
 pub const MAX_LEVEL: u8 = 3;
-
-/// The highest level this build implements; higher requests are compiled at this level and
-/// the statistics say so.
-pub const IMPLEMENTED_LEVEL: u8 = 0;
 
 /// A compiled score circuit with what was done to it.
 #[derive(Clone, Debug)]
@@ -32,11 +29,8 @@ pub struct CompileStats {
     pub layer: String,
     /// The requested optimisation level.
     pub level: u8,
-    /// The level whose passes actually ran.
-    pub effective_level: u8,
-    /// Why the two differ, when they do.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    /// What each pass did.
+    pub passes: Vec<PassStats>,
     /// Wall time of building and optimising, in milliseconds.
     pub compile_ms: f64,
     /// Counts of the final circuit.
@@ -44,30 +38,20 @@ pub struct CompileStats {
     pub circuit: CircuitStats,
 }
 
-/// Builds the score circuit of `spec` and optimises it at `level` (clamped to
-/// [`IMPLEMENTED_LEVEL`], which the statistics report).
+/// Builds the score circuit of `spec` and optimises it at `level` (0–3).
 pub fn compile_layer(spec: &LayerSpec, level: u8) -> Compiled {
     let start = Instant::now();
-    let circuit = score_circuit(spec);
-    let effective_level = if level > IMPLEMENTED_LEVEL {
-        IMPLEMENTED_LEVEL
-    } else {
-        level
-    };
+    let optimised = optimise_layer(spec, level);
     let compile_ms = start.elapsed().as_secs_f64() * 1e3;
-    let note = (effective_level != level).then(|| {
-        format!(
-            "the optimiser is not implemented yet: -O{level} emitted the -O{effective_level} \
-             reference form"
-        )
-    });
     let stats = CompileStats {
         layer: spec.name.clone(),
         level,
-        effective_level,
-        note,
+        passes: optimised.passes,
         compile_ms,
-        circuit: CircuitStats::of(&circuit),
+        circuit: CircuitStats::of(&optimised.circuit),
     };
-    Compiled { circuit, stats }
+    Compiled {
+        circuit: optimised.circuit,
+        stats,
+    }
 }

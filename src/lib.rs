@@ -24,3 +24,4 @@ pub mod diagnostic;
 pub mod emit;
 pub mod ir;
 pub mod layer;
+pub mod opt;

@@ -328,6 +328,29 @@ impl Circuit {
         Ok(())
     }
 
+    /// A circuit with the same qubits, bits and inputs and the given instructions.
+    ///
+    /// # Panics
+    /// When an instruction does not fit the circuit; callers pass instructions rewritten from a
+    /// valid circuit of the same shape.
+    pub fn with_instructions(&self, instructions: Vec<Instruction>) -> Circuit {
+        let mut out = Circuit {
+            instructions: Vec::with_capacity(instructions.len()),
+            ..Circuit::new(self.num_qubits, self.num_clbits)
+        };
+        out.inputs = self.inputs.clone();
+        for instruction in instructions {
+            let pushed = match instruction {
+                Instruction::Gate(op) => out.push_gate(op),
+                Instruction::Measure { qubit, clbit } => out.push_measure(qubit, clbit),
+                Instruction::Reset(q) => out.push_reset(q),
+                Instruction::Barrier(qs) => out.push_barrier(qs),
+            };
+            pushed.expect("rewritten instructions fit the circuit they came from");
+        }
+        out
+    }
+
     /// The gates, skipping measurements, resets and barriers.
     pub fn gates(&self) -> impl Iterator<Item = &GateOp> {
         self.instructions.iter().filter_map(|i| match i {

@@ -4,7 +4,7 @@
 //! `a → b` labelled with qubit `q` says that `b` is the next instruction on wire `q` after `a`.
 //! A [`StableDiGraph`] keeps node indices valid when passes remove nodes.
 
-use super::circuit::{Circuit, Instruction};
+use super::circuit::{Circuit, GateOp, Instruction};
 use petgraph::Direction;
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use petgraph::visit::{EdgeRef, NodeIndexable};
@@ -77,12 +77,95 @@ impl CircuitDag {
         &self.wire_outputs
     }
 
+    /// The instruction at `node`, or `None` for wire input/output nodes.
+    pub fn instruction(&self, node: NodeIndex) -> Option<&Instruction> {
+        match self.graph.node_weight(node)? {
+            DagNode::Op(instruction) => Some(instruction),
+            _ => None,
+        }
+    }
+
+    /// The gate at `node`, or `None` when the node is not a gate.
+    pub fn gate(&self, node: NodeIndex) -> Option<&GateOp> {
+        match self.instruction(node)? {
+            Instruction::Gate(op) => Some(op),
+            _ => None,
+        }
+    }
+
+    /// The next node on wire `qubit` after `node` (an output node at the end).
+    pub fn next_on_wire(&self, node: NodeIndex, qubit: usize) -> Option<NodeIndex> {
+        self.graph
+            .edges_directed(node, Direction::Outgoing)
+            .find(|e| *e.weight() == qubit)
+            .map(|e| e.target())
+    }
+
+    /// The previous node on wire `qubit` before `node` (an input node at the start).
+    pub fn prev_on_wire(&self, node: NodeIndex, qubit: usize) -> Option<NodeIndex> {
+        self.graph
+            .edges_directed(node, Direction::Incoming)
+            .find(|e| *e.weight() == qubit)
+            .map(|e| e.source())
+    }
+
+    /// Instruction nodes in a topological order: the order of the instructions they came from.
+    ///
+    /// Nodes are created in instruction order and passes only remove or replace nodes (a removed
+    /// node's wires are joined from an earlier to a later node), so index order stays a
+    /// topological order and keeps the circuit's own order where passes did not change it.
+    pub fn op_nodes(&self) -> Vec<NodeIndex> {
+        let mut nodes: Vec<NodeIndex> = self
+            .graph
+            .node_indices()
+            .filter(|&n| matches!(self.graph[n], DagNode::Op(_)))
+            .collect();
+        nodes.sort_unstable();
+        nodes
+    }
+
+    /// True when `node` is still in the graph.
+    pub fn contains(&self, node: NodeIndex) -> bool {
+        self.graph.contains_node(node)
+    }
+
+    /// Removes an instruction node, joining each of its wires around it.
+    pub fn remove_op(&mut self, node: NodeIndex) {
+        let Some(instruction) = self.instruction(node) else {
+            return;
+        };
+        let wires: Vec<(usize, NodeIndex, NodeIndex)> = instruction
+            .qubits()
+            .into_iter()
+            .filter_map(|q| Some((q, self.prev_on_wire(node, q)?, self.next_on_wire(node, q)?)))
+            .collect();
+        self.graph.remove_node(node);
+        for (qubit, prev, next) in wires {
+            self.graph.add_edge(prev, next, qubit);
+        }
+    }
+
+    /// Replaces the gate at `node` by `op`, which must act on the same set of qubits (the
+    /// wires of the node do not change).
+    pub fn replace_gate(&mut self, node: NodeIndex, op: GateOp) {
+        debug_assert_eq!(
+            sorted(op.qubits().collect()),
+            sorted(
+                self.instruction(node)
+                    .map(Instruction::qubits)
+                    .unwrap_or_default()
+            )
+        );
+        self.graph[node] = DagNode::Op(Instruction::Gate(op));
+    }
+
     /// Instruction nodes grouped into layers: layer k holds the instructions whose longest
     /// chain of predecessors has k instructions (ASAP schedule). Barriers occupy no layer of
     /// their own but still order what comes after them.
     pub fn layers(&self) -> Vec<Vec<NodeIndex>> {
-        let order = petgraph::algo::toposort(&self.graph, None)
-            .expect("a circuit DAG is acyclic by construction");
+        let mut order: Vec<NodeIndex> = self.graph.node_indices().collect();
+        // Wire inputs come first and outputs last in index order, so index order is topological.
+        order.sort_unstable();
         let mut level = vec![0usize; self.graph.node_bound()];
         let mut layers: Vec<Vec<NodeIndex>> = Vec::new();
         for node in order {
@@ -115,29 +198,24 @@ impl CircuitDag {
 
     /// The circuit back in a topological order (layer by layer).
     pub fn to_circuit(&self) -> Circuit {
-        let mut circuit = self.template.clone();
-        let order = petgraph::algo::toposort(&self.graph, None)
-            .expect("a circuit DAG is acyclic by construction");
-        for node in order {
-            if let DagNode::Op(instruction) = &self.graph[node] {
-                // Operands were checked when the original circuit was built.
-                let pushed = match instruction.clone() {
-                    Instruction::Gate(op) => circuit.push_gate(op),
-                    Instruction::Measure { qubit, clbit } => circuit.push_measure(qubit, clbit),
-                    Instruction::Reset(q) => circuit.push_reset(q),
-                    Instruction::Barrier(qs) => circuit.push_barrier(qs),
-                };
-                pushed.expect("instructions of a valid circuit stay valid");
-            }
-        }
-        circuit
+        let instructions = self
+            .op_nodes()
+            .into_iter()
+            .filter_map(|node| self.instruction(node).cloned())
+            .collect();
+        self.template.with_instructions(instructions)
     }
+}
+
+fn sorted(mut qubits: Vec<usize>) -> Vec<usize> {
+    qubits.sort_unstable();
+    qubits
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{Gate, GateOp};
+    use crate::ir::Gate;
 
     #[test]
     fn depth_counts_longest_wire_chain() {
@@ -177,5 +255,20 @@ mod tests {
         let back = CircuitDag::from_circuit(&c).to_circuit();
         assert_eq!(back.instructions().len(), 3);
         assert_eq!(back.instructions()[2], c.instructions()[2]);
+    }
+
+    #[test]
+    fn removing_a_node_joins_its_wires() {
+        let mut c = Circuit::new(2, 0);
+        c.push_gate(GateOp::fixed(Gate::H, &[0])).unwrap();
+        c.push_gate(GateOp::cx(0, 1)).unwrap();
+        c.push_gate(GateOp::fixed(Gate::T, &[1])).unwrap();
+        let mut dag = CircuitDag::from_circuit(&c);
+        let nodes = dag.op_nodes();
+        dag.remove_op(nodes[1]);
+        assert_eq!(dag.next_on_wire(nodes[0], 0), Some(dag.wire_outputs()[0]));
+        assert_eq!(dag.prev_on_wire(nodes[2], 1), Some(dag.wire_inputs()[1]));
+        assert_eq!(dag.to_circuit().instructions().len(), 2);
+        assert_eq!(dag.depth(), 1);
     }
 }

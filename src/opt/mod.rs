@@ -1,0 +1,174 @@
+//! The optimiser: passes over the circuit DAG, a pass manager and the optimisation levels.
+//!
+//! | level | what runs | what is preserved |
+//! |---|---|---|
+//! | `-O0` | nothing: the reference form | everything |
+//! | `-O1` | constant folding, inverse-pair cancellation and rotation merging between adjacent gates | the unitary, up to global phase |
+//! | `-O2` | `-O1` passes past commuting gates, and controlled-block algebra ctrl(g·X·g†) = g·ctrl(X)·g† | the unitary, up to global phase |
+//! | `-O3` | score-preserving synthesis of layer circuits (multiplexed rotations, shared and trailing gates removed), then `-O2` | the ancilla's ⟨Z⟩ for every binding |
+//!
+//! Every pass is a `run_*` function in its own module with its own tests. Passes collect what to
+//! change and then change it; [`PassStats`] records what each run did.
+
+mod basis;
+mod cancel_inverses;
+mod commute;
+mod conjugation;
+mod fold_constants;
+mod merge_rotations;
+mod overlap;
+mod pair;
+mod unmeasured_tail;
+
+pub use basis::{Basis, UnsupportedGate, decompose_gate, run_decompose};
+pub use cancel_inverses::run_cancel_inverses;
+pub use commute::commute;
+pub use conjugation::run_uncontrol_conjugations;
+pub use fold_constants::run_fold_constants;
+pub use merge_rotations::run_merge_rotations;
+pub use overlap::synthesize_overlap;
+pub use pair::Reach;
+pub use unmeasured_tail::run_drop_unmeasured_tail;
+
+use crate::ir::{Circuit, CircuitDag, CircuitStats};
+use crate::layer::LayerSpec;
+use serde::Serialize;
+use std::time::Instant;
+
+/// What one pass run did.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PassStats {
+    /// The pass's name.
+    pub pass: &'static str,
+    /// Gates before the pass.
+    pub gates_before: usize,
+    /// Gates after the pass.
+    pub gates_after: usize,
+    /// CNOTs after decomposition, before the pass.
+    pub two_qubit_before: usize,
+    /// CNOTs after decomposition, after the pass.
+    pub two_qubit_after: usize,
+    /// Wall time in microseconds.
+    pub micros: f64,
+}
+
+/// Runs passes and records their statistics.
+#[derive(Default)]
+pub struct PassManager {
+    /// One entry per pass run that changed the circuit (or ran once, for the first sweep).
+    pub history: Vec<PassStats>,
+}
+
+impl PassManager {
+    fn record(&mut self, pass: &'static str, before: &Circuit, after: &Circuit, start: Instant) {
+        let (b, a) = (CircuitStats::of(before), CircuitStats::of(after));
+        self.history.push(PassStats {
+            pass,
+            gates_before: b.gates,
+            gates_after: a.gates,
+            two_qubit_before: b.two_qubit_gates,
+            two_qubit_after: a.two_qubit_gates,
+            micros: start.elapsed().as_secs_f64() * 1e6,
+        });
+    }
+
+    /// Runs a DAG pass and records it when it changed something.
+    fn dag_pass(
+        &mut self,
+        name: &'static str,
+        circuit: Circuit,
+        pass: impl Fn(&mut CircuitDag) -> usize,
+    ) -> (Circuit, bool) {
+        let start = Instant::now();
+        let mut dag = CircuitDag::from_circuit(&circuit);
+        if pass(&mut dag) == 0 {
+            return (circuit, false);
+        }
+        let out = dag.to_circuit();
+        self.record(name, &circuit, &out, start);
+        (out, true)
+    }
+
+    /// The gate-level passes at `reach`, repeated until none changes the circuit.
+    fn gate_level(&mut self, mut circuit: Circuit, reach: Reach) -> Circuit {
+        const MAX_SWEEPS: usize = 64;
+        for _ in 0..MAX_SWEEPS {
+            let (c, folded) = self.dag_pass("fold_constants", circuit, run_fold_constants);
+            let (c, cancelled) =
+                self.dag_pass("cancel_inverses", c, |d| run_cancel_inverses(d, reach));
+            let (c, merged) =
+                self.dag_pass("merge_rotations", c, |d| run_merge_rotations(d, reach));
+            circuit = c;
+            if !(folded || cancelled || merged) {
+                break;
+            }
+        }
+        circuit
+    }
+
+    /// Controlled-block algebra, recorded when it changed something.
+    fn conjugations(&mut self, circuit: Circuit) -> Circuit {
+        let start = Instant::now();
+        let (out, uncontrolled) = run_uncontrol_conjugations(&circuit);
+        if uncontrolled == 0 {
+            return circuit;
+        }
+        self.record("uncontrol_conjugations", &circuit, &out, start);
+        out
+    }
+}
+
+/// An optimised circuit and the passes that produced it.
+#[derive(Clone, Debug)]
+pub struct Optimised {
+    /// The result.
+    pub circuit: Circuit,
+    /// The pass runs, in order.
+    pub passes: Vec<PassStats>,
+}
+
+/// Optimises `circuit` at a unitary-preserving level (0, 1 or 2; higher levels are treated as
+/// 2 because they need to know the circuit computes an overlap).
+pub fn optimise(circuit: &Circuit, level: u8) -> Optimised {
+    let mut manager = PassManager::default();
+    let mut out = circuit.clone();
+    if level >= 2 {
+        out = manager.conjugations(out);
+    }
+    if level >= 1 {
+        let reach = if level >= 2 {
+            Reach::Commuting
+        } else {
+            Reach::Adjacent
+        };
+        out = manager.gate_level(out, reach);
+    }
+    Optimised {
+        circuit: out,
+        passes: manager.history,
+    }
+}
+
+/// Optimises the score circuit of `spec` at `level` (0–3). Levels 0–2 start from the reference
+/// form; level 3 synthesises the multiplexed Hadamard test and cleans it with the -O2 passes.
+pub fn optimise_layer(spec: &LayerSpec, level: u8) -> Optimised {
+    if level < 3 {
+        return optimise(&crate::layer::score_circuit(spec), level);
+    }
+    let mut manager = PassManager::default();
+    let start = Instant::now();
+    let synthesized = synthesize_overlap(spec);
+    manager.record(
+        "synthesize_overlap",
+        &crate::layer::score_circuit(spec),
+        &synthesized,
+        start,
+    );
+    let cleaned = manager.gate_level(synthesized, Reach::Commuting);
+    let (out, _) = manager.dag_pass("drop_unmeasured_tail", cleaned, run_drop_unmeasured_tail);
+    let out = manager.gate_level(out, Reach::Commuting);
+    Optimised {
+        circuit: out,
+        passes: manager.history,
+    }
+}
