@@ -15,7 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or_else(|| "circuits/paper_sequence.toml".to_string());
     let text = std::fs::read_to_string(&path)?;
     let spec = LayerSpec::from_toml(&text, &path)?;
-    let compiled = compile_layer(&spec, 0);
+    let compiled = compile_layer(&spec, 0, None);
     let stats = &compiled.stats.circuit;
     eprintln!(
         "{}: {} qubits, {} gates, {} CNOTs after decomposition, depth {}",

@@ -6,7 +6,7 @@
 
 use crate::ir::{Circuit, CircuitStats};
 use crate::layer::LayerSpec;
-use crate::opt::{PassStats, optimise_layer};
+use crate::opt::{Basis, PassStats, lower_to_basis, optimise_layer};
 use serde::Serialize;
 use std::time::Instant;
 
@@ -27,8 +27,11 @@ pub struct Compiled {
 pub struct CompileStats {
     /// Layer name.
     pub layer: String,
-    /// The requested optimisation level.
+    /// The optimisation level.
     pub level: u8,
+    /// The gate basis the circuit was decomposed into, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<String>,
     /// What each pass did.
     pub passes: Vec<PassStats>,
     /// Wall time of building and optimising, in milliseconds.
@@ -39,13 +42,21 @@ pub struct CompileStats {
 }
 
 /// Builds the score circuit of `spec` and optimises it at `level` (0–3).
-pub fn compile_layer(spec: &LayerSpec, level: u8) -> Compiled {
+///
+/// With a `basis`, the result is decomposed into it (layer circuits have at most two controls
+/// per gate, which every basis handles).
+pub fn compile_layer(spec: &LayerSpec, level: u8, basis: Option<Basis>) -> Compiled {
     let start = Instant::now();
-    let optimised = optimise_layer(spec, level);
+    let mut optimised = optimise_layer(spec, level);
+    if let Some(basis) = basis {
+        optimised = lower_to_basis(optimised, basis, level)
+            .expect("layer circuits use gates with at most two controls");
+    }
     let compile_ms = start.elapsed().as_secs_f64() * 1e3;
     let stats = CompileStats {
         layer: spec.name.clone(),
         level,
+        basis: basis.map(|b| b.to_string()),
         passes: optimised.passes,
         compile_ms,
         circuit: CircuitStats::of(&optimised.circuit),

@@ -10,7 +10,7 @@ fn every_format_for_both_paper_layers_at_every_level() {
     for (name, _) in PRESETS {
         let spec = preset(name).unwrap().unwrap();
         for level in 0..=MAX_LEVEL {
-            let compiled = compile_layer(&spec, level);
+            let compiled = compile_layer(&spec, level, None);
             let options = EmitOptions {
                 header: vec![format!("{name} -O{level}")],
                 ..EmitOptions::default()

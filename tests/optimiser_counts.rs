@@ -6,7 +6,7 @@ use qattnc::layer::preset;
 
 fn counts(layer: &str, level: u8) -> (usize, usize) {
     let spec = preset(layer).unwrap().unwrap();
-    let stats = compile_layer(&spec, level).stats.circuit;
+    let stats = compile_layer(&spec, level, None).stats.circuit;
     (stats.two_qubit_gates, stats.depth)
 }
 

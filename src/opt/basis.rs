@@ -19,6 +19,14 @@ pub enum Basis {
     CxAndSingleQubit,
 }
 
+impl std::fmt::Display for Basis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Basis::CxAndSingleQubit => f.write_str("cx"),
+        }
+    }
+}
+
 impl std::str::FromStr for Basis {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {

@@ -172,3 +172,27 @@ pub fn optimise_layer(spec: &LayerSpec, level: u8) -> Optimised {
         passes: manager.history,
     }
 }
+
+/// Decomposes an optimised circuit into `basis` and, at level 1 and above, cleans up what the
+/// decomposition exposed (for instance `h h` between two decomposed gates).
+pub fn lower_to_basis(
+    optimised: Optimised,
+    basis: Basis,
+    level: u8,
+) -> Result<Optimised, UnsupportedGate> {
+    let mut manager = PassManager {
+        history: optimised.passes,
+    };
+    let start = Instant::now();
+    let lowered = run_decompose(&optimised.circuit, basis)?;
+    manager.record("decompose", &optimised.circuit, &lowered, start);
+    let circuit = match level {
+        0 => lowered,
+        1 => manager.gate_level(lowered, Reach::Adjacent),
+        _ => manager.gate_level(lowered, Reach::Commuting),
+    };
+    Ok(Optimised {
+        circuit,
+        passes: manager.history,
+    })
+}
