@@ -31,7 +31,9 @@ impl SourceError {
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         let line = text[..start].matches('\n').count() + 1;
         let column = text[line_start..start].chars().count() + 1;
-        let source_line = text[line_start..line_end].trim_end_matches('\r').to_string();
+        let source_line = text[line_start..line_end]
+            .trim_end_matches('\r')
+            .to_string();
         let marker_width = text[start..end.min(line_end)].chars().count().max(1);
         SourceError {
             origin: origin.to_string(),

@@ -82,7 +82,10 @@ fn load_spec(args: &CompileArgs) -> Result<LayerSpec, Failure> {
             })?
             .map_err(|e| Failure::BadInput(e.to_string()));
     }
-    let path = args.layer.as_ref().expect("clap requires a layer or a preset");
+    let path = args
+        .layer
+        .as_ref()
+        .expect("clap requires a layer or a preset");
     let text = read_input(path, "layer spec")?;
     LayerSpec::from_toml(&text, &path.display().to_string())
         .map_err(|e| Failure::BadInput(e.to_string()))

@@ -42,14 +42,13 @@ pub(super) fn lower_gate(op: &GateOp) -> Vec<KernelCall> {
             });
         }
     };
-    let call = |function, angle: Option<Angle>, controls: Vec<usize>, targets: Vec<usize>| {
-        KernelCall {
+    let call =
+        |function, angle: Option<Angle>, controls: Vec<usize>, targets: Vec<usize>| KernelCall {
             function,
             angle,
             controls,
             targets,
-        }
-    };
+        };
     let mut calls = Vec::new();
     flip(&mut calls);
     let targets = op.targets.clone();
@@ -61,10 +60,20 @@ pub(super) fn lower_gate(op: &GateOp) -> Vec<KernelCall> {
         Gate::Tdg => calls.push(call("r1", phase_gate(-FRAC_PI_4), controls, targets)),
         Gate::Sx | Gate::Sxdg => {
             let sign = if op.gate == Gate::Sx { 1.0 } else { -1.0 };
-            calls.push(call("rx", phase_gate(sign * FRAC_PI_2), controls.clone(), targets));
+            calls.push(call(
+                "rx",
+                phase_gate(sign * FRAC_PI_2),
+                controls.clone(),
+                targets,
+            ));
             // √X = e^{iπ/4}·Rx(π/2): under control the phase is a phase gate on the controls.
             if let Some((&last, rest)) = controls.split_last() {
-                calls.push(call("r1", phase_gate(sign * FRAC_PI_4), rest.to_vec(), vec![last]));
+                calls.push(call(
+                    "r1",
+                    phase_gate(sign * FRAC_PI_4),
+                    rest.to_vec(),
+                    vec![last],
+                ));
             }
         }
         gate => {
@@ -98,7 +107,13 @@ pub fn emit_cudaq_python(circuit: &Circuit, options: &EmitOptions) -> String {
         .iter()
         .map(|name| format!("{name}: float"))
         .collect();
-    writeln!(out, "def {}({}):", options.kernel_name, arguments.join(", ")).unwrap();
+    writeln!(
+        out,
+        "def {}({}):",
+        options.kernel_name,
+        arguments.join(", ")
+    )
+    .unwrap();
     writeln!(out, "    q = cudaq.qvector({})", circuit.num_qubits()).unwrap();
     for instruction in circuit.instructions() {
         match instruction {
@@ -114,9 +129,18 @@ pub fn emit_cudaq_python(circuit: &Circuit, options: &EmitOptions) -> String {
                             .chain(&call.targets)
                             .map(|q| format!("q[{q}]")),
                     );
-                    let suffix = if call.controls.is_empty() { "" } else { ".ctrl" };
-                    writeln!(out, "    {}{suffix}({})", call.function, arguments.join(", "))
-                        .unwrap();
+                    let suffix = if call.controls.is_empty() {
+                        ""
+                    } else {
+                        ".ctrl"
+                    };
+                    writeln!(
+                        out,
+                        "    {}{suffix}({})",
+                        call.function,
+                        arguments.join(", ")
+                    )
+                    .unwrap();
                 }
             }
             Instruction::Measure { qubit, .. } => writeln!(out, "    mz(q[{qubit}])").unwrap(),
@@ -134,7 +158,8 @@ mod tests {
 
     #[test]
     fn negative_controls_are_wrapped_in_x() {
-        let op = GateOp::rotation(Gate::Ry, Angle::input("a"), 2).controlled_by(Control::on_zero(0));
+        let op =
+            GateOp::rotation(Gate::Ry, Angle::input("a"), 2).controlled_by(Control::on_zero(0));
         let calls = lower_gate(&op);
         let functions: Vec<&str> = calls.iter().map(|c| c.function).collect();
         assert_eq!(functions, ["x", "ry", "x"]);
@@ -146,6 +171,9 @@ mod tests {
         let op = GateOp::fixed(Gate::Sx, &[2]).controlled_by(Control::on(0));
         let calls = lower_gate(&op);
         assert_eq!(calls.len(), 2);
-        assert_eq!((calls[1].function, calls[1].targets.as_slice()), ("r1", &[0][..]));
+        assert_eq!(
+            (calls[1].function, calls[1].targets.as_slice()),
+            ("r1", &[0][..])
+        );
     }
 }

@@ -101,7 +101,10 @@ mod tests {
     #[test]
     fn standard_and_modifier_forms() {
         let ry = || GateOp::rotation(Gate::Ry, Angle::input("a"), 3);
-        assert_eq!(line(ry().controlled_by(Control::on(0))), "cry(a) q[0], q[3];");
+        assert_eq!(
+            line(ry().controlled_by(Control::on(0))),
+            "cry(a) q[0], q[3];"
+        );
         assert_eq!(
             line(ry().controlled_by(Control::on_zero(0))),
             "negctrl @ ry(a) q[0], q[3];"

@@ -96,9 +96,9 @@ impl Angle {
     /// The value when every input is looked up by `lookup` (used by hot loops that bind
     /// inputs through an index rather than a map).
     pub fn value_with(&self, mut lookup: impl FnMut(&str) -> Option<f64>) -> Option<f64> {
-        self.terms
-            .iter()
-            .try_fold(self.constant, |acc, (name, c)| lookup(name).map(|x| acc + c * x))
+        self.terms.iter().try_fold(self.constant, |acc, (name, c)| {
+            lookup(name).map(|x| acc + c * x)
+        })
     }
 }
 

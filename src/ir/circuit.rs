@@ -151,8 +151,11 @@ fn controlled_cost(controls: usize, involutory: bool) -> usize {
         (1, false) => 2,
         (2, true) => 6,
         // C^k(U) = C(V)·C^{k-1}X·C(V†)·C^{k-1}X·C^{k-1}(V) with V² = U.
-        (k, _) => 2 * controlled_cost(1, false) + 2 * controlled_cost(k - 1, true)
-            + controlled_cost(k - 1, false),
+        (k, _) => {
+            2 * controlled_cost(1, false)
+                + 2 * controlled_cost(k - 1, true)
+                + controlled_cost(k - 1, false)
+        }
     }
 }
 
@@ -306,7 +309,8 @@ impl Circuit {
                 num_clbits: self.num_clbits,
             });
         }
-        self.instructions.push(Instruction::Measure { qubit, clbit });
+        self.instructions
+            .push(Instruction::Measure { qubit, clbit });
         Ok(())
     }
 

@@ -186,7 +186,10 @@ mod tests {
             for (i, row) in product.iter().enumerate() {
                 for (j, entry) in row.iter().enumerate() {
                     let expected = if i == j { 1.0 } else { 0.0 };
-                    assert!((entry - Complex64::new(expected, 0.0)).norm() < 1e-14, "{gate:?}");
+                    assert!(
+                        (entry - Complex64::new(expected, 0.0)).norm() < 1e-14,
+                        "{gate:?}"
+                    );
                 }
             }
         }

@@ -80,7 +80,12 @@ mod tests {
         let names: Vec<String> = gates.iter().map(|g| g.to_string()).collect();
         assert_eq!(
             names,
-            ["ry(t_0) q[4]", "ry(t_1) q[5]", "ry(t_2) q[4]", "ry(t_3) q[5]"]
+            [
+                "ry(t_0) q[4]",
+                "ry(t_1) q[5]",
+                "ry(t_2) q[4]",
+                "ry(t_3) q[5]"
+            ]
         );
     }
 }

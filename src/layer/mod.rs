@@ -11,7 +11,9 @@ mod presets;
 mod spec;
 
 pub use ansatz::{ansatz_gates, entangler_pairs, parameter_count, parameter_index};
-pub use build::{ParameterGroup, Side, score_circuit, score_groups, side_groups, state_prep_circuit};
+pub use build::{
+    ParameterGroup, Side, score_circuit, score_groups, side_groups, state_prep_circuit,
+};
 pub use presets::{PRESETS, preset};
 pub use spec::{
     Ansatz, Entangler, LayerSpec, MAX_ANSATZ_LAYERS, MAX_SCORE_QUBITS, Registers, Rotation,

@@ -176,7 +176,12 @@ impl LayerSpec {
             None => 1,
         };
         if layers > MAX_ANSATZ_LAYERS {
-            let span = raw.ansatz.layers.as_ref().map(Spanned::span).unwrap_or(0..0);
+            let span = raw
+                .ansatz
+                .layers
+                .as_ref()
+                .map(Spanned::span)
+                .unwrap_or(0..0);
             return error(
                 span,
                 format!("`ansatz.layers = {layers}` exceeds the limit of {MAX_ANSATZ_LAYERS}"),
