@@ -2,6 +2,9 @@
 //! parses its arguments, calls library code and prints; nothing here computes results.
 
 mod compile;
+mod data;
+mod eval;
+mod props;
 
 use clap::{Parser, Subcommand};
 use std::fmt;
@@ -21,6 +24,12 @@ pub struct Cli {
 pub enum Command {
     /// Compile an attention-layer spec (TOML) into OpenQASM 3 or a CUDA-Q kernel.
     Compile(compile::CompileArgs),
+    /// Compute the nine RDKit properties of every SMILES in a CSV or SMI file.
+    Props(props::PropsArgs),
+    /// Validity, uniqueness, novelty and property statistics of generated molecules.
+    Eval(eval::EvalArgs),
+    /// Obtain datasets (QM9).
+    Data(data::DataArgs),
 }
 
 /// Why a command failed; decides the exit code.
@@ -54,6 +63,9 @@ impl Failure {
 pub fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Compile(args) => compile::run(args),
+        Command::Props(args) => props::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Data(args) => data::run(args),
     }
 }
 
@@ -67,4 +79,10 @@ fn read_input(path: &std::path::Path, what: &str) -> Result<String, Failure> {
 fn write_output(path: &std::path::Path, text: &str) -> Result<(), Failure> {
     std::fs::write(path, text)
         .map_err(|e| Failure::Runtime(format!("cannot write `{}`: {e}", path.display())))
+}
+
+/// Prints to standard output; a closed pipe (`| head`) is not an error.
+fn print_stdout(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
