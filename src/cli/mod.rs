@@ -2,6 +2,9 @@
 //! parses its arguments, calls library code and prints; nothing here computes results.
 
 mod compile;
+mod data;
+mod eval;
+mod props;
 mod simulate;
 
 use clap::{Parser, Subcommand};
@@ -24,6 +27,12 @@ pub enum Command {
     Compile(compile::CompileArgs),
     /// Simulate an OpenQASM 3 program for parameter bindings: ⟨Z_0⟩, P(0), P(1) per binding.
     Simulate(simulate::SimulateArgs),
+    /// Compute the nine RDKit properties of every SMILES in a CSV or SMI file.
+    Props(props::PropsArgs),
+    /// Validity, uniqueness, novelty and property statistics of generated molecules.
+    Eval(eval::EvalArgs),
+    /// Obtain datasets (QM9).
+    Data(data::DataArgs),
 }
 
 /// Why a command failed; decides the exit code.
@@ -58,6 +67,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Compile(args) => compile::run(args),
         Command::Simulate(args) => simulate::run(args),
+        Command::Props(args) => props::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Data(args) => data::run(args),
     }
 }
 
@@ -71,4 +83,10 @@ fn read_input(path: &std::path::Path, what: &str) -> Result<String, Failure> {
 fn write_output(path: &std::path::Path, text: &str) -> Result<(), Failure> {
     std::fs::write(path, text)
         .map_err(|e| Failure::Runtime(format!("cannot write `{}`: {e}", path.display())))
+}
+
+/// Prints to standard output; a closed pipe (`| head`) is not an error.
+fn print_stdout(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
