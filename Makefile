@@ -6,6 +6,7 @@ APT_PACKAGES := librdkit-dev libboost-dev libboost-serialization-dev
 # tests look here and skip, saying so, when it is absent.
 INTEROP_VENV ?= $(HOME)/.cache/qattnc/interop-venv
 export QATTNC_INTEROP_VENV := $(INTEROP_VENV)
+export QATTNC_RDKIT_VENV ?= $(dir $(INTEROP_VENV))rdkit-venv
 DEMO_DIR := target/demo
 
 .PHONY: setup build demo test interop lint fmt clean
@@ -44,7 +45,7 @@ test: setup
 ## interop: create the Python venv used by the cross-checks against Qiskit and CUDA-Q.
 interop:
 	bash tests/interop/setup_venv.sh "$(INTEROP_VENV)"
-	$(CARGO) test --locked --test interop -- --nocapture
+	$(CARGO) test --locked --test interop --test interop_rdkit -- --nocapture
 
 lint:
 	$(CARGO) fmt --check

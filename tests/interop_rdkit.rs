@@ -1,11 +1,14 @@
-//! Properties of 2,000 random QM9 molecules against Python RDKit, run in the interop venv
-//! (`$QATTNC_INTEROP_VENV`, default `~/.cache/qattnc/interop-venv`, with `pip install rdkit`).
-//! Skips, saying so, without the venv, without rdkit in it, or without the shared QM9 file.
+//! Properties of 2,000 random QM9 molecules against Python RDKit of the same release as ours,
+//! run in the RDKit venv that `make interop` creates (`$QATTNC_RDKIT_VENV`, default
+//! `~/.cache/qattnc/rdkit-venv`, with `rdkit==2022.9.5`: Debian ships 2022.09.3, which pip does
+//! not have). Skips, saying so, without the venv, without rdkit in it, or without the shared
+//! QM9 file.
 //!
-//! Our RDKit is Debian's 2022.09; the venv's is whatever pip installed. Six properties (MW, HBD,
-//! nRot, nHet, TPSA, LogP) must agree on every molecule within 1e-3. HBA, nRing and
-//! StereoCenters changed definition between RDKit releases (see tests/chem_properties.rs); for
-//! those the test prints the number of disagreements and requires it to stay under 10 %.
+//! Eight properties must agree on every molecule within 1e-3. StereoCenters may differ on at
+//! most 0.5 % of molecules: on 3 of these 2,000, bridgehead nitrogens of strained cages
+//! (`C1C2CC11COCCN21`), RDKit 2022.09.3's descriptor counts a nitrogen centre that 2022.09.5's
+//! `FindMolChiralCenters` does not. Against current RDKit (2026.09) HBA, NumRings and stereo
+//! perception differ more; tests/chem_properties.rs lists those molecules.
 
 mod common;
 
@@ -32,10 +35,10 @@ for line in open(sys.argv[1]):
 "#;
 
 fn venv_python() -> Option<PathBuf> {
-    let venv = std::env::var_os("QATTNC_INTEROP_VENV")
+    let venv = std::env::var_os("QATTNC_RDKIT_VENV")
         .map(PathBuf::from)
         .or_else(|| {
-            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/qattnc/interop-venv"))
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/qattnc/rdkit-venv"))
         })?;
     let python = venv.join("bin/python");
     python.is_file().then_some(python)
@@ -45,7 +48,7 @@ fn venv_python() -> Option<PathBuf> {
 fn properties_match_python_rdkit_on_2000_qm9_molecules() {
     let Some(python) = venv_python() else {
         eprintln!(
-            "skipping interop_rdkit: no interop venv (set QATTNC_INTEROP_VENV; `make interop`)"
+            "skipping interop_rdkit: no RDKit venv (set QATTNC_RDKIT_VENV; `make interop`)"
         );
         return;
     };
@@ -105,11 +108,11 @@ fn properties_match_python_rdkit_on_2000_qm9_molecules() {
             "{property}: {} of {SAMPLE} disagree",
             disagreements[property.index()]
         );
-        let version_dependent = matches!(
-            property,
-            Property::HBA | Property::NRing | Property::StereoCenters
-        );
-        let allowed = if version_dependent { SAMPLE / 10 } else { 0 };
+        let allowed = if property == Property::StereoCenters {
+            SAMPLE / 200
+        } else {
+            0
+        };
         assert!(disagreements[property.index()] <= allowed, "{property}");
     }
 }

@@ -77,3 +77,18 @@ if ! "$vpy" -c 'import cudaq; cudaq.set_target("qpp-cpu"); print(cudaq.__version
   log "warning: cudaq does not import here; the CUDA-Q checks will be skipped"
 fi
 log "venv ready: $venv ($(du -sh "$venv" | cut -f1), ${SECONDS} s)"
+
+# A second, small venv with the RDKit release that matches Debian's librdkit-dev (2022.09), so
+# that the chemistry interop test compares the same RDKit through two bindings rather than two
+# RDKit releases (HBA, NumRings and stereo perception changed between releases). RDKit 2022.09
+# was built against numpy 1.x.
+rdkit_venv="${QATTNC_RDKIT_VENV:-$(dirname "$venv")/rdkit-venv}"
+if [ ! -x "$rdkit_venv/bin/python" ]; then
+  log "creating venv $rdkit_venv"
+  "$python" -m venv "$rdkit_venv"
+fi
+if ! "$rdkit_venv/bin/python" -c 'import numpy, rdkit, sys; sys.exit(rdkit.__version__ != "2022.09.5" or numpy.__version__ != "1.26.4")' 2>/dev/null; then
+  PIP_DISABLE_PIP_VERSION_CHECK=1 "$rdkit_venv/bin/python" -m pip install --quiet \
+    "rdkit==2022.9.5" "numpy==1.26.4"
+fi
+"$rdkit_venv/bin/python" -c 'import rdkit; print("rdkit (Debian-matched venv)", rdkit.__version__)'
