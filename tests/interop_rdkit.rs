@@ -47,9 +47,7 @@ fn venv_python() -> Option<PathBuf> {
 #[test]
 fn properties_match_python_rdkit_on_2000_qm9_molecules() {
     let Some(python) = venv_python() else {
-        eprintln!(
-            "skipping interop_rdkit: no RDKit venv (set QATTNC_RDKIT_VENV; `make interop`)"
-        );
+        eprintln!("skipping interop_rdkit: no RDKit venv (set QATTNC_RDKIT_VENV; `make interop`)");
         return;
     };
     let has_rdkit = Command::new(&python)

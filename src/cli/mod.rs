@@ -4,8 +4,10 @@
 mod compile;
 mod data;
 mod eval;
+mod opt;
 mod props;
 mod simulate;
+mod verify;
 
 use clap::{Parser, Subcommand};
 use std::fmt;
@@ -25,6 +27,10 @@ pub struct Cli {
 pub enum Command {
     /// Compile an attention-layer spec (TOML) into OpenQASM 3 or a CUDA-Q kernel.
     Compile(compile::CompileArgs),
+    /// Optimise an OpenQASM 3 program (-O1, -O2: unitary-preserving).
+    Opt(opt::OptArgs),
+    /// Check two OpenQASM 3 programs for equivalence (unitary or score) on random bindings.
+    Verify(verify::VerifyArgs),
     /// Simulate an OpenQASM 3 program for parameter bindings: ⟨Z_0⟩, P(0), P(1) per binding.
     Simulate(simulate::SimulateArgs),
     /// Compute the nine RDKit properties of every SMILES in a CSV or SMI file.
@@ -67,6 +73,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Compile(args) => compile::run(args),
         Command::Simulate(args) => simulate::run(args),
+        Command::Opt(args) => opt::run(args),
+        Command::Verify(args) => verify::run(args),
         Command::Props(args) => props::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Data(args) => data::run(args),

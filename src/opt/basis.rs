@@ -7,7 +7,8 @@
 //!   cswap: CX·ccx·CX;
 //! - negative controls: X before and after.
 //!
-//! Gates with more controls than these are refused with a message naming them.
+//! - more controls: Barenco et al.'s recursion (Lemma 7.5, no ancillas), C^k(G) =
+//!   C(V)·C^{k−1}X·C(V†)·C^{k−1}X·C^{k−1}(V) with V² = G.
 
 use crate::ir::{Angle, Circuit, Control, Gate, GateOp, Instruction};
 use std::f64::consts::{FRAC_PI_2, FRAC_PI_4};
@@ -37,11 +38,6 @@ impl std::str::FromStr for Basis {
     }
 }
 
-/// A gate the decomposition does not handle.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("cannot decompose `{0}` into cx and one-qubit gates (more than two controls)")]
-pub struct UnsupportedGate(pub String);
-
 fn one(gate: Gate, q: usize) -> GateOp {
     GateOp::fixed(gate, &[q])
 }
@@ -50,88 +46,122 @@ fn rot(gate: Gate, angle: Angle, q: usize) -> GateOp {
     GateOp::rotation(gate, angle, q)
 }
 
-/// cx-basis gates of a gate whose controls are all positive.
-fn decompose_positive(op: &GateOp) -> Result<Vec<GateOp>, UnsupportedGate> {
+/// The same gate with other controls (all positive).
+fn with_controls(op: &GateOp, controls: &[usize]) -> GateOp {
+    GateOp {
+        controls: controls.iter().map(|&q| Control::on(q)).collect(),
+        ..op.clone()
+    }
+}
+
+/// `gate` (one-qubit, angle `angle`) on `target` under positive `controls`.
+fn controlled(gate: Gate, angle: Option<Angle>, controls: &[usize], target: usize) -> GateOp {
+    GateOp {
+        gate,
+        angle,
+        controls: controls.iter().map(|&q| Control::on(q)).collect(),
+        targets: vec![target],
+    }
+}
+
+/// Decomposes every gate of `gates` and concatenates the results.
+fn decompose_all(gates: Vec<GateOp>) -> Vec<GateOp> {
+    gates.iter().flat_map(decompose_positive).collect()
+}
+
+/// cx-basis gates of a gate whose controls are all positive. Every gate reduces to a controlled
+/// X, Ry, Rz or phase by conjugating its target with uncontrolled one-qubit gates
+/// (ctrl(W·G·W†) = W·ctrl(G)·W†); those follow the standard 1- and 2-control circuits, and more
+/// controls use Barenco et al.'s Lemma 7.5 recursion with V² = G.
+fn decompose_positive(op: &GateOp) -> Vec<GateOp> {
     let controls: Vec<usize> = op.controls.iter().map(|c| c.qubit).collect();
+    let t = op.targets[0];
     let half = |a: &Angle| a.scale(0.5);
-    let phase = |theta: f64| Angle::constant(theta);
-    Ok(match (controls.as_slice(), op.gate) {
-        ([], Gate::Swap) => {
-            let (a, b) = (op.targets[0], op.targets[1]);
-            vec![GateOp::cx(a, b), GateOp::cx(b, a), GateOp::cx(a, b)]
-        }
-        ([], _) => vec![op.clone()],
-        ([c], Gate::X) => vec![GateOp::cx(*c, op.targets[0])],
-        ([c], gate) => {
-            let (c, t) = (*c, op.targets[0]);
-            match gate {
-                Gate::Z => vec![one(Gate::H, t), GateOp::cx(c, t), one(Gate::H, t)],
-                Gate::Y => vec![one(Gate::Sdg, t), GateOp::cx(c, t), one(Gate::S, t)],
-                Gate::H => vec![
-                    one(Gate::S, t),
-                    one(Gate::H, t),
-                    one(Gate::T, t),
-                    GateOp::cx(c, t),
-                    one(Gate::Tdg, t),
-                    one(Gate::H, t),
-                    one(Gate::Sdg, t),
-                ],
-                Gate::Ry | Gate::Rz => {
-                    let theta = op.angle.as_ref().expect("rotations have an angle");
-                    vec![
-                        rot(gate, half(theta), t),
-                        GateOp::cx(c, t),
-                        rot(gate, half(theta).neg(), t),
-                        GateOp::cx(c, t),
-                    ]
-                }
-                Gate::Rx => {
-                    let crz = GateOp::rotation(Gate::Rz, op.angle.clone().expect("angle"), t)
-                        .controlled_by(Control::on(c));
-                    let mut gates = vec![one(Gate::H, t)];
-                    gates.extend(decompose_positive(&crz)?);
-                    gates.push(one(Gate::H, t));
-                    gates
-                }
-                Gate::P | Gate::S | Gate::Sdg | Gate::T | Gate::Tdg => {
-                    let theta = match gate {
-                        Gate::S => phase(FRAC_PI_2),
-                        Gate::Sdg => phase(-FRAC_PI_2),
-                        Gate::T => phase(FRAC_PI_4),
-                        Gate::Tdg => phase(-FRAC_PI_4),
-                        _ => op.angle.clone().expect("p has an angle"),
-                    };
-                    vec![
-                        rot(Gate::P, half(&theta), c),
-                        rot(Gate::P, half(&theta), t),
-                        GateOp::cx(c, t),
-                        rot(Gate::P, half(&theta).neg(), t),
-                        GateOp::cx(c, t),
-                    ]
-                }
-                Gate::Sx | Gate::Sxdg => {
-                    // √X = H·S·H, so ctrl(√X) = H·ctrl(S)·H (and likewise for the adjoint).
-                    let s = if gate == Gate::Sx { Gate::S } else { Gate::Sdg };
-                    let mut gates = vec![one(Gate::H, t)];
-                    gates.extend(decompose_positive(
-                        &one(s, t).controlled_by(Control::on(c)),
-                    )?);
-                    gates.push(one(Gate::H, t));
-                    gates
-                }
-                Gate::Swap => {
-                    let (a, b) = (op.targets[0], op.targets[1]);
-                    let ccx = GateOp::cx(a, b).controlled_by(Control::on(c));
-                    let mut gates = vec![GateOp::cx(b, a)];
-                    gates.extend(decompose_positive(&ccx)?);
-                    gates.push(GateOp::cx(b, a));
-                    gates
-                }
-                Gate::X => unreachable!("handled above"),
+    let phase = |theta: f64| Some(Angle::constant(theta));
+    let conjugate = |before: GateOp, inner: GateOp, after: GateOp| {
+        let mut gates = vec![before];
+        gates.extend(decompose_positive(&inner));
+        gates.push(after);
+        gates
+    };
+    if controls.is_empty() {
+        return match op.gate {
+            Gate::Swap => {
+                let b = op.targets[1];
+                vec![GateOp::cx(t, b), GateOp::cx(b, t), GateOp::cx(t, b)]
             }
+            _ => vec![op.clone()],
+        };
+    }
+    match op.gate {
+        Gate::Swap => {
+            // cswap = CX(b→a) · ctrl(CX(a→b)) · CX(b→a).
+            let b = op.targets[1];
+            let mut inner = controls.clone();
+            inner.push(t);
+            let mut gates = vec![GateOp::cx(b, t)];
+            gates.extend(decompose_positive(&controlled(Gate::X, None, &inner, b)));
+            gates.push(GateOp::cx(b, t));
+            gates
         }
-        ([a, b], Gate::X) => {
-            let (a, b, c) = (*a, *b, op.targets[0]);
+        Gate::Y => conjugate(
+            one(Gate::Sdg, t),
+            controlled(Gate::X, None, &controls, t),
+            one(Gate::S, t),
+        ),
+        Gate::Z if controls.len() <= 2 => conjugate(
+            one(Gate::H, t),
+            controlled(Gate::X, None, &controls, t),
+            one(Gate::H, t),
+        ),
+        Gate::H if controls.len() == 1 => vec![
+            one(Gate::S, t),
+            one(Gate::H, t),
+            one(Gate::T, t),
+            GateOp::cx(controls[0], t),
+            one(Gate::Tdg, t),
+            one(Gate::H, t),
+            one(Gate::Sdg, t),
+        ],
+        // H = Ry(π/4)·Z·Ry(−π/4).
+        Gate::H => conjugate(
+            rot(Gate::Ry, Angle::constant(-FRAC_PI_4), t),
+            controlled(Gate::Z, None, &controls, t),
+            rot(Gate::Ry, Angle::constant(FRAC_PI_4), t),
+        ),
+        Gate::Rx => conjugate(
+            one(Gate::H, t),
+            with_controls(
+                &rot(Gate::Rz, op.angle.clone().expect("angle"), t),
+                &controls,
+            ),
+            one(Gate::H, t),
+        ),
+        Gate::Sx | Gate::Sxdg => {
+            let s = if op.gate == Gate::Sx {
+                Gate::S
+            } else {
+                Gate::Sdg
+            };
+            conjugate(
+                one(Gate::H, t),
+                controlled(s, None, &controls, t),
+                one(Gate::H, t),
+            )
+        }
+        Gate::S | Gate::Sdg | Gate::T | Gate::Tdg | Gate::Z => {
+            let theta = match op.gate {
+                Gate::S => FRAC_PI_2,
+                Gate::Sdg => -FRAC_PI_2,
+                Gate::T => FRAC_PI_4,
+                Gate::Tdg => -FRAC_PI_4,
+                _ => std::f64::consts::PI,
+            };
+            decompose_positive(&controlled(Gate::P, phase(theta), &controls, t))
+        }
+        Gate::X if controls.len() == 1 => vec![GateOp::cx(controls[0], t)],
+        Gate::X if controls.len() == 2 => {
+            let (a, b, c) = (controls[0], controls[1], t);
             vec![
                 one(Gate::H, c),
                 GateOp::cx(b, c),
@@ -150,12 +180,52 @@ fn decompose_positive(op: &GateOp) -> Result<Vec<GateOp>, UnsupportedGate> {
                 GateOp::cx(a, b),
             ]
         }
-        _ => return Err(UnsupportedGate(op.to_string())),
-    })
+        Gate::Ry | Gate::Rz if controls.len() == 1 => {
+            let theta = op.angle.as_ref().expect("rotations have an angle");
+            vec![
+                rot(op.gate, half(theta), t),
+                GateOp::cx(controls[0], t),
+                rot(op.gate, half(theta).neg(), t),
+                GateOp::cx(controls[0], t),
+            ]
+        }
+        Gate::P if controls.len() == 1 => {
+            let theta = op.angle.as_ref().expect("p has an angle");
+            let c = controls[0];
+            vec![
+                rot(Gate::P, half(theta), c),
+                rot(Gate::P, half(theta), t),
+                GateOp::cx(c, t),
+                rot(Gate::P, half(theta).neg(), t),
+                GateOp::cx(c, t),
+            ]
+        }
+        // k ≥ 2 controls on X (k ≥ 3), Ry, Rz or P: C^k(G) = C_last(V) · C^{k−1}X(→last) ·
+        // C_last(V†) · C^{k−1}X(→last) · C^{k−1}(V), with V² = G.
+        gate => {
+            let (last, rest) = controls.split_last().expect("at least two controls");
+            let (v, v_dagger) = match gate {
+                Gate::X => (
+                    controlled(Gate::Sx, None, &[*last], t),
+                    controlled(Gate::Sxdg, None, &[*last], t),
+                ),
+                _ => {
+                    let theta = half(op.angle.as_ref().expect("rotations have an angle"));
+                    (
+                        controlled(gate, Some(theta.clone()), &[*last], t),
+                        controlled(gate, Some(theta.neg()), &[*last], t),
+                    )
+                }
+            };
+            let fan = controlled(Gate::X, None, rest, *last);
+            let rest_v = with_controls(&v, rest);
+            decompose_all(vec![v, fan.clone(), v_dagger, fan, rest_v])
+        }
+    }
 }
 
 /// Decomposes one gate.
-pub fn decompose_gate(op: &GateOp, _basis: Basis) -> Result<Vec<GateOp>, UnsupportedGate> {
+pub fn decompose_gate(op: &GateOp, _basis: Basis) -> Vec<GateOp> {
     let negative: Vec<usize> = op
         .controls
         .iter()
@@ -167,23 +237,21 @@ pub fn decompose_gate(op: &GateOp, _basis: Basis) -> Result<Vec<GateOp>, Unsuppo
         ..op.clone()
     };
     let mut gates: Vec<GateOp> = negative.iter().map(|&q| one(Gate::X, q)).collect();
-    gates.extend(decompose_positive(&positive)?);
+    gates.extend(decompose_positive(&positive));
     gates.extend(negative.iter().map(|&q| one(Gate::X, q)));
-    Ok(gates)
+    gates
 }
 
 /// Decomposes every gate of `circuit` into `basis`.
-pub fn run_decompose(circuit: &Circuit, basis: Basis) -> Result<Circuit, UnsupportedGate> {
+pub fn run_decompose(circuit: &Circuit, basis: Basis) -> Circuit {
     let mut instructions = Vec::with_capacity(circuit.instructions().len());
     for instruction in circuit.instructions() {
         match instruction {
-            Instruction::Gate(op) => instructions.extend(
-                decompose_gate(op, basis)?
-                    .into_iter()
-                    .map(Instruction::Gate),
-            ),
+            Instruction::Gate(op) => {
+                instructions.extend(decompose_gate(op, basis).into_iter().map(Instruction::Gate))
+            }
             other => instructions.push(other.clone()),
         }
     }
-    Ok(circuit.with_instructions(instructions))
+    circuit.with_instructions(instructions)
 }

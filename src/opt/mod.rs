@@ -19,8 +19,9 @@ mod merge_rotations;
 mod overlap;
 mod pair;
 mod unmeasured_tail;
+mod verify;
 
-pub use basis::{Basis, UnsupportedGate, decompose_gate, run_decompose};
+pub use basis::{Basis, decompose_gate, run_decompose};
 pub use cancel_inverses::run_cancel_inverses;
 pub use commute::commute;
 pub use conjugation::run_uncontrol_conjugations;
@@ -29,6 +30,7 @@ pub use merge_rotations::run_merge_rotations;
 pub use overlap::synthesize_overlap;
 pub use pair::Reach;
 pub use unmeasured_tail::run_drop_unmeasured_tail;
+pub use verify::{MAX_UNITARY_QUBITS, VerifyError, VerifyMode, VerifyReport, verify};
 
 use crate::ir::{Circuit, CircuitDag, CircuitStats};
 use crate::layer::LayerSpec;
@@ -175,24 +177,20 @@ pub fn optimise_layer(spec: &LayerSpec, level: u8) -> Optimised {
 
 /// Decomposes an optimised circuit into `basis` and, at level 1 and above, cleans up what the
 /// decomposition exposed (for instance `h h` between two decomposed gates).
-pub fn lower_to_basis(
-    optimised: Optimised,
-    basis: Basis,
-    level: u8,
-) -> Result<Optimised, UnsupportedGate> {
+pub fn lower_to_basis(optimised: Optimised, basis: Basis, level: u8) -> Optimised {
     let mut manager = PassManager {
         history: optimised.passes,
     };
     let start = Instant::now();
-    let lowered = run_decompose(&optimised.circuit, basis)?;
+    let lowered = run_decompose(&optimised.circuit, basis);
     manager.record("decompose", &optimised.circuit, &lowered, start);
     let circuit = match level {
         0 => lowered,
         1 => manager.gate_level(lowered, Reach::Adjacent),
         _ => manager.gate_level(lowered, Reach::Commuting),
     };
-    Ok(Optimised {
+    Optimised {
         circuit,
         passes: manager.history,
-    })
+    }
 }

@@ -1,0 +1,173 @@
+//! `qattnc opt` and `qattnc verify` from the command line: outputs, exit codes, snapshots of
+//! the optimised example programs in circuits/.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn qattnc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_qattnc"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli_opt_verify");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn compiled_levels_verify_against_the_reference() {
+    let o0 = scratch("seq_o0.qasm");
+    let o3 = scratch("seq_o3.qasm");
+    for (level, out) in [("-O0", &o0), ("-O3", &o3)] {
+        let status = qattnc(&[
+            "compile",
+            "--preset",
+            "paper_sequence",
+            level,
+            "-o",
+            path(out),
+        ]);
+        assert!(status.status.success());
+    }
+    let score = qattnc(&["verify", path(&o0), path(&o3), "--json"]);
+    assert_eq!(score.status.code(), Some(0));
+    let report: serde_json::Value =
+        serde_json::from_slice(score.stdout.split(|&b| b == b'\n').next().unwrap()).unwrap();
+    assert_eq!(report["equivalent"], true);
+    assert!(report["worst_difference"].as_f64().unwrap() < 1e-12);
+    // -O3 preserves the score, not the unitary: unitary mode must say so, with exit code 1.
+    let unitary = qattnc(&[
+        "verify",
+        path(&o0),
+        path(&o3),
+        "--mode",
+        "unitary",
+        "--samples",
+        "1",
+    ]);
+    assert_eq!(unitary.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&unitary.stdout);
+    assert!(stdout.starts_with("NOT equivalent"), "{stdout}");
+    assert!(stdout.contains("worst binding:\n  tok_i_0 = "), "{stdout}");
+}
+
+#[test]
+fn opt_output_is_unitary_equivalent_and_smaller() {
+    let o0 = scratch("cond_o0.qasm");
+    let o2 = scratch("cond_o2.qasm");
+    qattnc(&[
+        "compile",
+        "--preset",
+        "paper_conditional",
+        "-O0",
+        "-o",
+        path(&o0),
+    ]);
+    let out = qattnc(&["opt", path(&o0), "-O2", "-o", path(&o2), "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stats: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(stats["before"]["two_qubit_gates"], 172);
+    assert!(stats["after"]["two_qubit_gates"].as_u64().unwrap() < 172);
+    let check = qattnc(&[
+        "verify",
+        path(&o0),
+        path(&o2),
+        "--mode",
+        "unitary",
+        "--samples",
+        "2",
+    ]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+}
+
+#[test]
+fn bad_input_exits_2() {
+    let o0 = scratch("bad_o0.qasm");
+    qattnc(&[
+        "compile",
+        "--preset",
+        "paper_sequence",
+        "-O0",
+        "-o",
+        path(&o0),
+    ]);
+    let other = scratch("bad_other.qasm");
+    qattnc(&[
+        "compile",
+        "--preset",
+        "paper_conditional",
+        "-O0",
+        "-o",
+        path(&other),
+    ]);
+    let inputs = qattnc(&["verify", path(&o0), path(&other)]);
+    assert_eq!(inputs.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&inputs.stderr);
+    assert!(stderr.contains("inputs differ"), "{stderr}");
+    let garbage = scratch("garbage.qasm");
+    std::fs::write(&garbage, "OPENQASM 3.0;\nqubit[2] q;\nfoo q[0];\n").unwrap();
+    let parse = qattnc(&["opt", path(&garbage)]);
+    assert_eq!(parse.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&parse.stderr).contains("garbage.qasm:3:1"));
+    let level = qattnc(&["opt", path(&o0), "-O3"]);
+    assert_eq!(level.status.code(), Some(2));
+}
+
+#[test]
+fn optimised_example_programs_match_their_snapshots() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("circuits");
+    let mut programs: Vec<PathBuf> = std::fs::read_dir(&examples)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "qasm"))
+        .collect();
+    programs.sort();
+    assert!(!programs.is_empty());
+    for program in programs {
+        let name = program.file_stem().unwrap().to_str().unwrap().to_string();
+        for level in ["-O1", "-O2"] {
+            let out = qattnc(&["opt", path(&program), level]);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            // The header names the input path, which depends on the checkout.
+            let text = String::from_utf8(out.stdout).unwrap();
+            let text: String = text
+                .lines()
+                .filter(|l| !l.starts_with("// Optimised by"))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            insta::assert_snapshot!(format!("opt_{name}{level}"), text);
+            let optimised = scratch(&format!("{name}{level}.qasm"));
+            std::fs::write(&optimised, &text).unwrap();
+            let check = qattnc(&[
+                "verify",
+                path(&program),
+                path(&optimised),
+                "--mode",
+                "unitary",
+                "--samples",
+                "3",
+            ]);
+            assert_eq!(check.status.code(), Some(0), "{name}{level}");
+        }
+    }
+}
