@@ -14,7 +14,7 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
 
 /// True when the molecule with this canonical SMILES belongs to the validation split.
 pub fn is_validation(canonical_smiles: &str) -> bool {
-    fnv1a64(canonical_smiles.as_bytes()) % VALIDATION_MODULUS == 0
+    fnv1a64(canonical_smiles.as_bytes()).is_multiple_of(VALIDATION_MODULUS)
 }
 
 /// Indices of `canonical_smiles` in the training and validation splits, each in input order.

@@ -132,7 +132,7 @@ impl StatePrep {
         other_width: usize,
     ) -> Result<usize, SimError> {
         let p = self.num_params();
-        if params.len() % p != 0 {
+        if !params.len().is_multiple_of(p) {
             return Err(SimError::Shape {
                 what: "parameters",
                 expected: format!("a multiple of {p} values (N × P)"),
