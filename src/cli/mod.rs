@@ -2,7 +2,9 @@
 //! parses its arguments, calls library code and prints; nothing here computes results.
 
 mod compile;
+mod serve;
 mod simulate;
+mod submit;
 
 use clap::{Parser, Subcommand};
 use std::fmt;
@@ -24,6 +26,11 @@ pub enum Command {
     Compile(compile::CompileArgs),
     /// Simulate an OpenQASM 3 program for parameter bindings: ⟨Z_0⟩, P(0), P(1) per binding.
     Simulate(simulate::SimulateArgs),
+    /// Run an OpenQASM 3 program for parameter bindings on a backend (local, IonQ, Braket, IBM)
+    /// and write ⟨Z_0⟩, its standard error and the counts per binding.
+    Submit(submit::SubmitArgs),
+    /// Serve the built-in simulator over IonQ's v0.4 job API.
+    Serve(serve::ServeArgs),
 }
 
 /// Why a command failed; decides the exit code.
@@ -58,6 +65,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Compile(args) => compile::run(args),
         Command::Simulate(args) => simulate::run(args),
+        Command::Submit(args) => submit::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }
 

@@ -11,6 +11,7 @@
 //! change and then change it; [`PassStats`] records what each run did.
 
 mod basis;
+mod bind_inputs;
 mod cancel_inverses;
 mod commute;
 mod conjugation;
@@ -21,6 +22,7 @@ mod pair;
 mod unmeasured_tail;
 
 pub use basis::{Basis, UnsupportedGate, decompose_gate, run_decompose};
+pub use bind_inputs::{BindingMismatch, bind_inputs};
 pub use cancel_inverses::run_cancel_inverses;
 pub use commute::commute;
 pub use conjugation::run_uncontrol_conjugations;
