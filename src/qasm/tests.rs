@@ -49,7 +49,7 @@ fn definitions_modifiers_and_inverse() {
                 gate g(x) a, b { ry(2*x) a; cx a, b; s b; }\n\
                 negctrl @ inv @ g(t + pi) q[0], q[1], q[2];\n");
     let zero = Control::on_zero(0);
-    let expected = vec![
+    let expected = [
         GateOp::fixed(Gate::Sdg, &[2]).controlled_by(zero),
         GateOp::cx(1, 2).controlled_by(zero),
         GateOp::rotation(

@@ -74,7 +74,7 @@ impl Bindings {
                 .enumerate()
                 .map(|(k, name)| (name.to_string(), field_span(text, header_start, k))),
             inputs,
-            |at, message| error(at, message),
+            error,
             header_start..header_start + 1,
         )?;
         let mut values = Vec::new();
