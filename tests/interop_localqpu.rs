@@ -53,7 +53,7 @@ async fn braket_provider_against_localqpu_within_5_sigma() {
     };
     let port = free_port();
     let child = Command::new(&bin)
-        .args(["start", "--port", &port.to_string()])
+        .args(["start", "--host", "127.0.0.1", "--port", &port.to_string()])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
