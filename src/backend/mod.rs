@@ -139,7 +139,7 @@ impl Estimate {
         }
     }
 
-    /// Counts (or, when exact, probabilities) of readout bit 0 being 0 and 1.
+    /// Counts of readout bit 0 being 0 and 1 (both 0 for exact results, which have no counts).
     pub fn bit0_counts(&self) -> (u64, u64) {
         let zero = self.counts.iter().filter(|(k, _)| *k & 1 == 0);
         let zeros: u64 = zero.map(|(_, c)| c).sum();

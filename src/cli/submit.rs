@@ -221,7 +221,8 @@ pub(super) fn run(args: SubmitArgs) -> Result<(), Failure> {
 }
 
 /// One row per binding: the inputs, `expectation_z0`, `std_error`, `shots`, `count_0`,
-/// `count_1` (readout bit 0) and `counts` (`outcome:count` pairs over all readout bits).
+/// `count_1` (readout bit 0) and `counts` (`outcome:count` pairs over all readout bits); the
+/// shot and count columns are empty for exact results.
 fn render_csv(inputs: &[String], job: &Job, estimates: &[Estimate]) -> String {
     let mut out = String::new();
     for name in inputs {
@@ -232,14 +233,20 @@ fn render_csv(inputs: &[String], job: &Job, estimates: &[Estimate]) -> String {
         for value in job.row(row) {
             write!(out, "{value},").expect("writing to a String");
         }
-        let (zeros, ones) = e.bit0_counts();
+        // Exact results have no counts: the count columns stay empty.
+        let (shots, zeros, ones) = match e.shots {
+            Some(shots) => {
+                let (zeros, ones) = e.bit0_counts();
+                (shots.to_string(), zeros.to_string(), ones.to_string())
+            }
+            None => Default::default(),
+        };
         let counts: Vec<String> = e.counts.iter().map(|(k, c)| format!("{k}:{c}")).collect();
         writeln!(
             out,
-            "{},{},{},{zeros},{ones},{}",
+            "{},{},{shots},{zeros},{ones},{}",
             e.expectation_z0,
             e.std_error,
-            e.shots.map(|s| s.to_string()).unwrap_or_default(),
             counts.join(";")
         )
         .expect("writing to a String");
