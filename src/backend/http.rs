@@ -73,8 +73,6 @@ impl std::fmt::Debug for Http {
 /// A successful answer.
 #[derive(Clone, Debug)]
 pub struct Reply {
-    /// The status (2xx).
-    pub status: u16,
     /// The body.
     pub body: Vec<u8>,
 }
@@ -147,19 +145,9 @@ impl Http {
         })
     }
 
-    /// The provider's name.
-    pub fn provider(&self) -> &'static str {
-        self.provider
-    }
-
     /// The settings.
     pub fn settings(&self) -> &HttpSettings {
         &self.settings
-    }
-
-    /// The underlying client.
-    pub fn client(&self) -> &Client {
-        &self.client
     }
 
     /// Adds a credential to scrub (one obtained during the session, like an access token).
@@ -246,10 +234,7 @@ impl Http {
             };
             if status.is_success() {
                 self.log(&format!("{what}: HTTP {}", status.as_u16()));
-                return Ok(Reply {
-                    status: status.as_u16(),
-                    body,
-                });
+                return Ok(Reply { body });
             }
             let message = self.scrub(&error_message(&body));
             let transient = status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();

@@ -208,11 +208,6 @@ impl Cancel {
         Cancel::new().1
     }
 
-    /// Whether the signal is raised.
-    pub fn is_raised(&self) -> bool {
-        *self.0.borrow()
-    }
-
     /// Resolves when the signal is raised (never, when its handle was dropped unraised).
     pub async fn raised(&self) {
         let mut rx = self.0.clone();
