@@ -4,7 +4,8 @@
 //! The pipeline, one module per stage:
 //! - front ends: [`layer`] (TOML layer specs → circuits), [`qasm`] (OpenQASM 3 → circuits);
 //! - [`ir`]: circuits, gates, affine angle expressions, the petgraph DAG view, statistics;
-//! - [`compile`]: the driver that builds and optimises a layer's score circuit;
+//! - [`opt`]: optimisation passes and levels; [`compile`]: the driver that builds and optimises
+//!   a layer's score circuit;
 //! - back ends: [`emit`] (OpenQASM 3, CUDA-Q Python and C++);
 //! - [`sim`]: the statevector simulator and the batched state-preparation kernel with adjoint
 //!   gradients;

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Creates (or completes) the Python venv used by the interop tests: `bash setup_venv.sh VENV`.
+#
+# Installs pinned versions of qiskit + qiskit-qasm3-import (required: the script fails without
+# them), cudaq (optional: CPU target `qpp-cpu`; when it cannot be installed or imported the script
+# warns and goes on, and the interop test skips its CUDA-Q checks) and rdkit (for the chemistry
+# interop checks). Idempotent: a package already present at its pinned version is not touched, and
+# an existing venv is reused.
+set -euo pipefail
+
+venv="${1:?usage: setup_venv.sh VENV}"
+python="${PYTHON:-python3}"
+
+# name==version, one per line. numpy is pinned because qiskit, cudaq and rdkit all use it.
+required=(
+  "numpy==2.4.6"
+  "qiskit==2.6.2"
+  "qiskit-qasm3-import==0.6.0"
+  "rdkit==2026.9.1"
+)
+optional=(
+  "cudaq==0.16.0.post1"
+)
+
+log() { printf 'setup_venv: %s\n' "$*" >&2; }
+
+if [ ! -x "$venv/bin/python" ]; then
+  log "creating venv $venv with $("$python" --version 2>&1)"
+  mkdir -p "$(dirname "$venv")"
+  "$python" -m venv "$venv"
+fi
+vpy="$venv/bin/python"
+
+# Prints the specs among "$@" that are not installed at exactly their pinned version.
+missing() {
+  "$vpy" - "$@" <<'PY'
+import sys
+from importlib.metadata import PackageNotFoundError, version
+for spec in sys.argv[1:]:
+    name, pinned = spec.split("==")
+    try:
+        if version(name) == pinned:
+            continue
+    except PackageNotFoundError:
+        pass
+    print(spec)
+PY
+}
+
+pip_install() {
+  PIP_DISABLE_PIP_VERSION_CHECK=1 "$vpy" -m pip install --quiet "$@"
+}
+
+mapfile -t todo < <(missing "${required[@]}")
+if [ "${#todo[@]}" -gt 0 ]; then
+  log "installing ${todo[*]}"
+  pip_install "${todo[@]}"
+else
+  log "required packages present: ${required[*]}"
+fi
+
+mapfile -t todo < <(missing "${optional[@]}")
+if [ "${#todo[@]}" -gt 0 ]; then
+  log "installing (optional) ${todo[*]}"
+  # Keep numpy at its pin while resolving cudaq's dependencies.
+  if ! pip_install "${todo[@]}" "numpy==2.4.6"; then
+    log "warning: could not install ${todo[*]}; the CUDA-Q checks will be skipped"
+  fi
+else
+  log "optional packages present: ${optional[*]}"
+fi
+
+export PYTHONWARNINGS=ignore  # cudaq warns about preview APIs on import
+"$vpy" -c 'import numpy, qiskit; print("numpy", numpy.__version__, "qiskit", qiskit.__version__)'
+"$vpy" -c 'import rdkit; print("rdkit", rdkit.__version__)' || log "warning: rdkit does not import"
+if ! "$vpy" -c 'import cudaq; cudaq.set_target("qpp-cpu"); print(cudaq.__version__)'; then
+  log "warning: cudaq does not import here; the CUDA-Q checks will be skipped"
+fi
+log "venv ready: $venv ($(du -sh "$venv" | cut -f1), ${SECONDS} s)"
