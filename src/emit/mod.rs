@@ -2,7 +2,7 @@
 //! hosted providers read: Braket's OpenQASM 3 ([`emit_braket`]) and IonQ's JSON circuits
 //! ([`emit_ionq_circuit`]).
 //!
-//! Each back end takes a checked [`Circuit`](crate::ir::Circuit) (the IR validates every gate
+//! Each back end takes a checked [`Circuit`] (the IR validates every gate
 //! when it is added) and writes it with one input per circuit input, in declaration order, under
 //! the same names, so a binding file works with every format.
 
