@@ -42,10 +42,10 @@ demo: build
 test: setup
 	$(CARGO) test --locked
 
-## interop: create the Python venv used by the cross-checks against Qiskit and CUDA-Q.
+## interop: create the Python venv used by the cross-checks against Qiskit, CUDA-Q and localqpu.
 interop:
 	bash tests/interop/setup_venv.sh "$(INTEROP_VENV)"
-	$(CARGO) test --locked --test interop --test interop_rdkit -- --nocapture
+	$(CARGO) test --locked --test interop --test interop_rdkit --test interop_localqpu -- --nocapture
 
 lint:
 	$(CARGO) fmt --check

@@ -9,6 +9,7 @@
 //! - back ends: [`emit`] (OpenQASM 3, CUDA-Q Python and C++);
 //! - [`sim`]: the statevector simulator and the batched state-preparation kernel with adjoint
 //!   gradients;
+//! - [`backend`]: running circuits locally or on hosted services over REST, and `qattnc serve`;
 //! - [`cli`]: the `qattnc` command line.
 //!
 //! ```
@@ -21,6 +22,7 @@
 //! assert_eq!((stats.qubits, stats.two_qubit_gates), (7, 204));
 //! ```
 
+pub mod backend;
 pub mod chem;
 pub mod cli;
 pub mod compile;

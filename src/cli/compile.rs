@@ -28,7 +28,8 @@ pub struct CompileArgs {
     /// Optimisation level 0–3 (-O0 is the paper's reference form).
     #[arg(short = 'O', default_value_t = MAX_LEVEL, value_parser = clap::value_parser!(u8).range(0..=MAX_LEVEL as i64))]
     level: u8,
-    /// Decompose the result into a gate basis: `cx` (CNOT and one-qubit gates).
+    /// Decompose the result into a gate basis: `cx` (CNOT and one-qubit gates), `ibm-cx`
+    /// ({cx, rz, sx, x}) or `ibm-cz` ({cz, rz, sx, x}).
     #[arg(long, value_name = "BASIS")]
     basis: Option<String>,
     /// Print statistics (qubits, gates, two-qubit gates, depth, level, time).

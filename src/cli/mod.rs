@@ -6,7 +6,9 @@ mod data;
 mod eval;
 mod opt;
 mod props;
+mod serve;
 mod simulate;
+mod submit;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -39,6 +41,11 @@ pub enum Command {
     Eval(eval::EvalArgs),
     /// Obtain datasets (QM9).
     Data(data::DataArgs),
+    /// Run an OpenQASM 3 program for parameter bindings on a backend (local, IonQ, Braket, IBM)
+    /// and write ⟨Z_0⟩, its standard error and the counts per binding.
+    Submit(submit::SubmitArgs),
+    /// Serve the built-in simulator over IonQ's v0.4 job API.
+    Serve(serve::ServeArgs),
 }
 
 /// Why a command failed; decides the exit code.
@@ -78,6 +85,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Props(args) => props::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Data(args) => data::run(args),
+        Command::Submit(args) => submit::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }
 

@@ -112,7 +112,7 @@ pub(super) fn run(args: SimulateArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn load_bindings(path: &Path, inputs: &[String]) -> Result<Bindings, Failure> {
+pub(super) fn load_bindings(path: &Path, inputs: &[String]) -> Result<Bindings, Failure> {
     let text = read_input(path, "bindings")?;
     let origin = path.display().to_string();
     let json = path

@@ -1,20 +1,36 @@
-//! Back ends: IR → program text for OpenQASM 3 and CUDA-Q (Python and C++).
+//! Back ends: IR → program text for OpenQASM 3 and CUDA-Q (Python and C++), and the dialects
+//! hosted providers read: Braket's OpenQASM 3 ([`emit_braket`]) and IonQ's JSON circuits
+//! ([`emit_ionq_circuit`]).
 //!
-//! Each back end takes a checked [`Circuit`](crate::ir::Circuit) (the IR validates every gate
+//! Each back end takes a checked [`Circuit`] (the IR validates every gate
 //! when it is added) and writes it with one input per circuit input, in declaration order, under
 //! the same names, so a binding file works with every format.
 
+mod braket;
 mod cudaq_cpp;
 mod cudaq_python;
+mod ionq;
 mod qasm3;
 
+pub use braket::emit_braket;
 pub use cudaq_cpp::emit_cudaq_cpp;
 pub use cudaq_python::emit_cudaq_python;
+pub use ionq::{emit_ionq_circuit, parse_ionq_circuit};
 pub use qasm3::emit_qasm3;
 
 use crate::ir::Circuit;
 use std::fmt;
 use std::str::FromStr;
+
+/// A gate or instruction that a provider's dialect cannot express.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("`{gate}` has no form in {dialect}; decompose the circuit into the provider's basis first")]
+pub struct DialectError {
+    /// The dialect.
+    pub dialect: &'static str,
+    /// The operation, as IR text.
+    pub gate: String,
+}
 
 /// An output language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

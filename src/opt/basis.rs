@@ -9,6 +9,10 @@
 //!
 //! - more controls: Barenco et al.'s recursion (Lemma 7.5, no ancillas), C^k(G) =
 //!   C(V)·C^{k−1}X·C(V†)·C^{k−1}X·C^{k−1}(V) with V² = G.
+//!
+//! IBM's bases ({cx or cz, rz, sx, x}) start from the cx decomposition and then write each
+//! one-qubit gate as rz/sx/x (up to a global phase, which is unobservable once no gate is
+//! controlled): U3(θ, φ, λ) = Rz(φ+π)·SX·Rz(θ+π)·SX·Rz(λ); cz targets get cx = H·cz·H.
 
 use crate::ir::{Angle, Circuit, Control, Gate, GateOp, Instruction};
 use std::f64::consts::{FRAC_PI_2, FRAC_PI_4};
@@ -18,13 +22,29 @@ use std::f64::consts::{FRAC_PI_2, FRAC_PI_4};
 pub enum Basis {
     /// `cx` and any one-qubit gate.
     CxAndSingleQubit,
+    /// IBM's {cx, rz, sx, x}.
+    IbmCx,
+    /// IBM's {cz, rz, sx, x} (Heron-class devices).
+    IbmCz,
+}
+
+impl Basis {
+    /// Every basis, in the order the CLI lists them.
+    pub const ALL: [Basis; 3] = [Basis::CxAndSingleQubit, Basis::IbmCx, Basis::IbmCz];
+
+    /// The basis's CLI name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Basis::CxAndSingleQubit => "cx",
+            Basis::IbmCx => "ibm-cx",
+            Basis::IbmCz => "ibm-cz",
+        }
+    }
 }
 
 impl std::fmt::Display for Basis {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Basis::CxAndSingleQubit => f.write_str("cx"),
-        }
+        f.write_str(self.name())
     }
 }
 
@@ -32,10 +52,65 @@ impl std::str::FromStr for Basis {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
-            "cx" | "cx+1q" => Ok(Basis::CxAndSingleQubit),
-            other => Err(format!("unknown basis `{other}`; expected `cx`")),
+            "cx+1q" => Ok(Basis::CxAndSingleQubit),
+            _ => Basis::ALL
+                .into_iter()
+                .find(|b| b.name() == s)
+                .ok_or_else(|| format!("unknown basis `{s}`; expected `cx`, `ibm-cx` or `ibm-cz`")),
         }
     }
+}
+
+/// An uncontrolled one-qubit gate as rz/sx/x, in time order (equal up to a global phase).
+fn rz_sx_x(op: &GateOp) -> Vec<GateOp> {
+    use std::f64::consts::PI;
+    let q = op.targets[0];
+    let rz = |theta: Angle| rot(Gate::Rz, theta, q);
+    let c = Angle::constant;
+    let sx = || one(Gate::Sx, q);
+    // U3(θ, φ, λ) in time order: rz(λ), sx, rz(θ+π), sx, rz(φ+π).
+    let u3 = |theta: Angle, phi: f64, lambda: f64| {
+        let mut gates = Vec::new();
+        if lambda != 0.0 {
+            gates.push(rz(c(lambda)));
+        }
+        gates.extend([sx(), rz(theta.add(&c(PI))), sx(), rz(c(phi + PI))]);
+        gates
+    };
+    let angle = || op.angle.clone().expect("rotations have an angle");
+    match op.gate {
+        Gate::X | Gate::Sx | Gate::Rz => vec![op.clone()],
+        Gate::Z => vec![rz(c(PI))],
+        Gate::S => vec![rz(c(FRAC_PI_2))],
+        Gate::Sdg => vec![rz(c(-FRAC_PI_2))],
+        Gate::T => vec![rz(c(FRAC_PI_4))],
+        Gate::Tdg => vec![rz(c(-FRAC_PI_4))],
+        Gate::P => vec![rz(angle())],
+        Gate::Y => vec![rz(c(PI)), one(Gate::X, q)],
+        Gate::H => vec![rz(c(FRAC_PI_2)), sx(), rz(c(FRAC_PI_2))],
+        Gate::Sxdg => vec![rz(c(PI)), sx(), rz(c(PI))],
+        Gate::Ry => u3(angle(), 0.0, 0.0),
+        Gate::Rx => u3(angle(), -FRAC_PI_2, FRAC_PI_2),
+        Gate::Swap => unreachable!("swap is decomposed into cx first"),
+    }
+}
+
+/// A gate of the cx basis in one of IBM's bases.
+fn to_ibm(op: GateOp, entangler: Basis) -> Vec<GateOp> {
+    if op.controls.is_empty() {
+        return rz_sx_x(&op);
+    }
+    // Only cx remains with controls after the cx decomposition.
+    if entangler == Basis::IbmCx {
+        return vec![op];
+    }
+    let t = op.targets[0];
+    let h = rz_sx_x(&one(Gate::H, t));
+    let cz = one(Gate::Z, t).controlled_by(op.controls[0]);
+    let mut gates = h.clone();
+    gates.push(cz);
+    gates.extend(h);
+    gates
 }
 
 fn one(gate: Gate, q: usize) -> GateOp {
@@ -225,7 +300,7 @@ fn decompose_positive(op: &GateOp) -> Vec<GateOp> {
 }
 
 /// Decomposes one gate.
-pub fn decompose_gate(op: &GateOp, _basis: Basis) -> Vec<GateOp> {
+pub fn decompose_gate(op: &GateOp, basis: Basis) -> Vec<GateOp> {
     let negative: Vec<usize> = op
         .controls
         .iter()
@@ -239,7 +314,10 @@ pub fn decompose_gate(op: &GateOp, _basis: Basis) -> Vec<GateOp> {
     let mut gates: Vec<GateOp> = negative.iter().map(|&q| one(Gate::X, q)).collect();
     gates.extend(decompose_positive(&positive));
     gates.extend(negative.iter().map(|&q| one(Gate::X, q)));
-    gates
+    if basis == Basis::CxAndSingleQubit {
+        return gates;
+    }
+    gates.into_iter().flat_map(|g| to_ibm(g, basis)).collect()
 }
 
 /// Decomposes every gate of `circuit` into `basis`.
@@ -254,4 +332,78 @@ pub fn run_decompose(circuit: &Circuit, basis: Basis) -> Circuit {
         }
     }
     circuit.with_instructions(instructions)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::Matrix2;
+    use num_complex::Complex64;
+
+    fn multiply(a: &Matrix2, b: &Matrix2) -> Matrix2 {
+        let mut out = [[Complex64::new(0.0, 0.0); 2]; 2];
+        for (i, row) in out.iter_mut().enumerate() {
+            for (j, entry) in row.iter_mut().enumerate() {
+                *entry = a[i][0] * b[0][j] + a[i][1] * b[1][j];
+            }
+        }
+        out
+    }
+
+    fn matrix(op: &GateOp) -> Matrix2 {
+        let theta = op.angle.as_ref().map_or(0.0, |a| a.constant_part());
+        op.gate.matrix(theta).unwrap()
+    }
+
+    /// True when `a = e^{iφ}·b` for some φ.
+    fn equal_up_to_phase(a: &Matrix2, b: &Matrix2) -> bool {
+        let (i, j) = if b[0][0].norm() > 0.5 { (0, 0) } else { (0, 1) };
+        let phase = a[i][j] / b[i][j];
+        (0..2).all(|r| (0..2).all(|c| (a[r][c] - phase * b[r][c]).norm() < 1e-12))
+    }
+
+    #[test]
+    fn ibm_one_qubit_gates_are_rz_sx_x_and_equal_up_to_phase() {
+        for gate in Gate::ALL.into_iter().filter(|g| *g != Gate::Swap) {
+            for theta in [0.0, 0.37, -2.1, std::f64::consts::PI] {
+                let op = if gate.is_rotation() {
+                    GateOp::rotation(gate, Angle::constant(theta), 0)
+                } else {
+                    GateOp::fixed(gate, &[0])
+                };
+                let gates = decompose_gate(&op, Basis::IbmCz);
+                assert!(
+                    gates
+                        .iter()
+                        .all(|g| matches!(g.gate, Gate::Rz | Gate::Sx | Gate::X)),
+                    "{gate:?}"
+                );
+                let identity = Gate::Rz.matrix(0.0).unwrap();
+                let product = gates.iter().fold(identity, |m, g| multiply(&matrix(g), &m));
+                assert!(
+                    equal_up_to_phase(&product, &matrix(&op)),
+                    "{gate:?} at {theta}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn ibm_bases_use_only_their_entangler() {
+        let cry = GateOp::rotation(Gate::Ry, Angle::input("a"), 1).controlled_by(Control::on(0));
+        let ccx = GateOp::cx(1, 2).controlled_by(Control::on_zero(0));
+        for (basis, entangler) in [(Basis::IbmCx, Gate::X), (Basis::IbmCz, Gate::Z)] {
+            for op in [&cry, &ccx] {
+                for g in decompose_gate(op, basis) {
+                    if g.controls.is_empty() {
+                        assert!(matches!(g.gate, Gate::Rz | Gate::Sx | Gate::X), "{g}");
+                    } else {
+                        assert_eq!((g.gate, g.controls.len()), (entangler, 1), "{g}");
+                    }
+                }
+            }
+        }
+        assert_eq!("ibm-cz".parse::<Basis>(), Ok(Basis::IbmCz));
+        assert!("ecr".parse::<Basis>().is_err());
+    }
 }

@@ -11,6 +11,7 @@
 //! change and then change it; [`PassStats`] records what each run did.
 
 mod basis;
+mod bind_inputs;
 mod cancel_inverses;
 mod commute;
 mod conjugation;
@@ -22,6 +23,7 @@ mod unmeasured_tail;
 mod verify;
 
 pub use basis::{Basis, decompose_gate, run_decompose};
+pub use bind_inputs::{BindingMismatch, bind_inputs};
 pub use cancel_inverses::run_cancel_inverses;
 pub use commute::commute;
 pub use conjugation::run_uncontrol_conjugations;

@@ -1,7 +1,111 @@
-//! Helpers shared by the integration tests.
-#![allow(dead_code)]
+//! Helpers shared by the integration tests: shared-data lookup and fixtures; for the backend
+//! tests the compiled paper circuit, random bindings, exact
+//! scores, a log sink and servers on 127.0.0.1 (loopback only).
 
+#![allow(dead_code)] // each test crate uses a different subset
+
+use qattnc::backend::http::{HttpSettings, Logger};
+use qattnc::backend::{Estimate, Job, LocalBackend};
+use qattnc::compile::compile_layer;
+use qattnc::emit::{EmitOptions, emit_qasm3};
+use qattnc::ir::Circuit;
+use qattnc::layer::preset;
+use qattnc::qasm::{ParseOptions, parse};
+use qattnc::sim::Bindings;
+use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// A credential that must never appear in any output.
+pub const SENTINEL: &str = "sk-SENTINEL-9c41e7d2b";
+
+/// The paper's sequence layer compiled at -O3, emitted and parsed back, as `qattnc submit`
+/// reads it.
+pub fn paper_circuit() -> Circuit {
+    let spec = preset("paper_sequence").unwrap().unwrap();
+    let compiled = compile_layer(&spec, 3, None);
+    let text = emit_qasm3(&compiled.circuit, &EmitOptions::default());
+    parse(&text, "paper_sequence.qasm", &ParseOptions::default()).unwrap()
+}
+
+/// A job of `rows` random bindings of `circuit`.
+pub fn job(circuit: Circuit, rows: usize, shots: Option<u64>, seed: u64) -> Job {
+    let bindings = Bindings::random(circuit.inputs().len(), rows, seed).unwrap();
+    Job {
+        circuit,
+        bindings,
+        shots,
+        seed,
+    }
+}
+
+/// Exact ⟨Z_0⟩ per binding of `job`.
+pub fn exact_scores(job: &Job) -> Vec<f64> {
+    let exact = Job {
+        shots: None,
+        ..job.clone()
+    };
+    LocalBackend::run_blocking(&exact)
+        .unwrap()
+        .iter()
+        .map(|e| e.expectation_z0)
+        .collect()
+}
+
+/// Asserts every estimate is within 5σ of the exact score (σ from the exact score).
+pub fn assert_within_5_sigma(estimates: &[Estimate], exact: &[f64], shots: u64) {
+    assert_eq!(estimates.len(), exact.len());
+    for (k, (e, &z)) in estimates.iter().zip(exact).enumerate() {
+        let sigma = ((1.0 - z * z).max(1e-4) / shots as f64).sqrt();
+        assert!(
+            (e.expectation_z0 - z).abs() <= 5.0 * sigma,
+            "binding {k}: estimate {} vs exact {z} (σ = {sigma})",
+            e.expectation_z0
+        );
+        assert_eq!(e.shots, Some(shots));
+        let total: u64 = e.counts.values().sum();
+        assert!(total.abs_diff(shots) <= 2, "binding {k}: {total} counts");
+        assert!(e.std_error > 0.0 && e.std_error < 0.02);
+    }
+}
+
+/// Fast retries and short timeouts for tests.
+pub fn quick_settings() -> HttpSettings {
+    HttpSettings {
+        request_timeout: Duration::from_secs(5),
+        job_timeout: Duration::from_secs(20),
+        max_attempts: 3,
+        backoff: Duration::from_millis(10),
+        max_backoff: Duration::from_millis(200),
+        max_retry_after: Duration::from_secs(5),
+        concurrency: 8,
+    }
+}
+
+/// A logger that keeps every line.
+pub fn capture_log() -> (Logger, Arc<Mutex<Vec<String>>>) {
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let sink = lines.clone();
+    let logger: Logger = Arc::new(move |line: &str| sink.lock().unwrap().push(line.to_string()));
+    (logger, lines)
+}
+
+/// Serves `router` on 127.0.0.1 (a free port) until the returned sender is dropped or fired.
+pub async fn spawn_router(router: axum::Router) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+    });
+    (address, tx)
+}
 
 /// The shared data folder (`$QATTNC_SHARED`, else `../shared/data` beside the crate), or `None`
 /// after printing why the test using it is skipped.

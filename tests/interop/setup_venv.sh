@@ -3,9 +3,10 @@
 #
 # Installs pinned versions of qiskit + qiskit-qasm3-import (required: the script fails without
 # them), cudaq (optional: CPU target `qpp-cpu`; when it cannot be installed or imported the script
-# warns and goes on, and the interop test skips its CUDA-Q checks) and rdkit (for the chemistry
-# interop checks). Idempotent: a package already present at its pinned version is not touched, and
-# an existing venv is reused.
+# warns and goes on, and the interop test skips its CUDA-Q checks), localqpu[braket] (optional: the
+# Braket REST emulator of tests/interop_localqpu.rs) and rdkit (for the chemistry interop checks).
+# Idempotent: a package already present at its pinned version is not touched, and an existing venv
+# is reused.
 set -euo pipefail
 
 venv="${1:?usage: setup_venv.sh VENV}"
@@ -20,6 +21,7 @@ required=(
 )
 optional=(
   "cudaq==0.16.0.post1"
+  "localqpu[braket]==0.3.0"
 )
 
 log() { printf 'setup_venv: %s\n' "$*" >&2; }
@@ -39,7 +41,7 @@ from importlib.metadata import PackageNotFoundError, version
 for spec in sys.argv[1:]:
     name, pinned = spec.split("==")
     try:
-        if version(name) == pinned:
+        if version(name.split("[")[0]) == pinned:
             continue
     except PackageNotFoundError:
         pass

@@ -1,0 +1,323 @@
+//! IonQ's v0.4 job API (also what `qattnc serve` implements).
+//!
+//! One job per binding row (IonQ programs take no inputs, so each row's circuit is bound and
+//! decomposed into cx and one-qubit gates first): `POST /v0.4/jobs` with
+//! `{"type": "ionq.qasm3.v1", "input": {"data": QASM}}` or `{"type": "ionq.circuit.v1",
+//! "input": {"gateset": "qis", …}}`, `shots` and `backend`; `GET /v0.4/jobs/{id}` until the
+//! status is `completed` (`submitted`, `ready`, `started` and `running` mean wait; `failed` and
+//! `canceled` end it); then the probabilities at `results.probabilities.url`: keys are integers
+//! over all qubits, qubit 0 the least significant bit. Authorization is
+//! `apiKey $IONQ_API_KEY`. Cancellation is `PUT /v0.4/jobs/{id}/status/cancel`.
+
+use super::http::{Http, HttpSettings, Logger, cancellable, for_each_row, join};
+use super::{
+    Backend, BackendError, BoxFuture, Cancel, Estimate, Job, Secret, marginalise, readout_qubits,
+};
+use crate::emit::{EmitOptions, emit_ionq_circuit, emit_qasm3};
+use crate::opt::{Basis, bind_inputs, run_decompose};
+use reqwest::Url;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+/// The default endpoint.
+pub const IONQ_ENDPOINT: &str = "https://api.ionq.co";
+
+/// Which program format jobs carry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IonqFormat {
+    /// `ionq.qasm3.v1`: OpenQASM 3 text in `input.data`.
+    Qasm3,
+    /// `ionq.circuit.v1`: the JSON gate list, gateset `qis`.
+    Circuit,
+}
+
+/// Settings of the IonQ backend.
+#[derive(Clone, Debug)]
+pub struct IonqConfig {
+    /// Base URL (`https://api.ionq.co`, or `http://127.0.0.1:PORT` for `qattnc serve`).
+    pub endpoint: String,
+    /// The target (`simulator`, `qpu.forte-1`, …).
+    pub backend: String,
+    /// Program format.
+    pub format: IonqFormat,
+    /// The API key; `None` only for a self-hosted endpoint that needs none.
+    pub api_key: Option<Secret>,
+    /// Timeouts and retries.
+    pub settings: HttpSettings,
+}
+
+impl IonqConfig {
+    /// Settings from the environment: `IONQ_API_KEY` (required for IonQ's own endpoint,
+    /// optional when `endpoint` points elsewhere).
+    pub fn from_env(endpoint: Option<String>) -> Result<IonqConfig, BackendError> {
+        let api_key = match &endpoint {
+            None => Some(Secret::from_env("IONQ_API_KEY")?),
+            Some(_) => Secret::from_env("IONQ_API_KEY").ok(),
+        };
+        Ok(IonqConfig {
+            endpoint: endpoint.unwrap_or_else(|| IONQ_ENDPOINT.to_string()),
+            backend: "simulator".to_string(),
+            format: IonqFormat::Qasm3,
+            api_key,
+            settings: HttpSettings::default(),
+        })
+    }
+}
+
+/// The IonQ backend.
+#[derive(Clone, Debug)]
+pub struct IonqBackend {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    http: Http,
+    config: IonqConfig,
+    base: Url,
+}
+
+impl IonqBackend {
+    /// A backend with `config`, logging to `log`.
+    pub fn new(config: IonqConfig, log: Option<Logger>) -> Result<IonqBackend, BackendError> {
+        let base = Url::parse(&config.endpoint).map_err(|e| {
+            BackendError::Config(format!("invalid endpoint `{}`: {e}", config.endpoint))
+        })?;
+        let secrets = config.api_key.iter().cloned().collect();
+        let http = Http::new(
+            "IonQ",
+            "IONQ_API_KEY",
+            config.settings.clone(),
+            secrets,
+            log,
+        )?;
+        Ok(IonqBackend {
+            inner: Arc::new(Inner { http, config, base }),
+        })
+    }
+}
+
+impl Inner {
+    fn request(
+        &self,
+        client: &reqwest::Client,
+        method: reqwest::Method,
+        url: &str,
+    ) -> reqwest::RequestBuilder {
+        let request = client.request(method, url);
+        match &self.config.api_key {
+            Some(key) => request.header("Authorization", format!("apiKey {}", key.expose())),
+            None => request,
+        }
+    }
+
+    fn input(&self, circuit: &crate::ir::Circuit) -> Result<(&'static str, Value), BackendError> {
+        let bad = |e: crate::emit::DialectError| BackendError::BadJob(e.to_string());
+        Ok(match self.config.format {
+            IonqFormat::Qasm3 => (
+                "ionq.qasm3.v1",
+                json!({ "data": emit_qasm3(circuit, &EmitOptions::default()) }),
+            ),
+            IonqFormat::Circuit => ("ionq.circuit.v1", emit_ionq_circuit(circuit).map_err(bad)?),
+        })
+    }
+
+    async fn submit(&self, body: Value) -> Result<String, BackendError> {
+        let url = join(&self.config.endpoint, "v0.4/jobs");
+        let bytes = serde_json::to_vec(&body).expect("JSON values serialise");
+        let reply = self
+            .http
+            .send("job submission", false, |c| {
+                Ok(self
+                    .request(c, reqwest::Method::POST, &url)
+                    .header("Content-Type", "application/json")
+                    .body(bytes.clone()))
+            })
+            .await?;
+        let json = reply.json(&self.http, "job submission")?;
+        json["id"].as_str().map(str::to_string).ok_or_else(|| {
+            self.http
+                .protocol("job submission", "no job `id`".to_string())
+        })
+    }
+
+    /// The job's probabilities URL once it completed.
+    async fn wait(&self, id: &str) -> Result<Url, BackendError> {
+        let url = join(&self.config.endpoint, &format!("v0.4/jobs/{id}"));
+        let what = format!("job {id}");
+        self.http
+            .poll(&what, || async {
+                let reply = self
+                    .http
+                    .send(&what, true, |c| {
+                        Ok(self.request(c, reqwest::Method::GET, &url))
+                    })
+                    .await?;
+                let json = reply.json(&self.http, &what)?;
+                let status = json["status"].as_str().unwrap_or_default();
+                match status {
+                    "completed" => {
+                        let link = json["results"]["probabilities"]["url"]
+                            .as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| format!("/v0.4/jobs/{id}/results/probabilities"));
+                        self.same_origin(&link).map(Some)
+                    }
+                    "failed" => Err(BackendError::JobFailed {
+                        provider: "IonQ",
+                        id: id.to_string(),
+                        message: self.http.scrub(&failure_message(&json)),
+                    }),
+                    "canceled" => Err(BackendError::JobCanceled {
+                        provider: "IonQ",
+                        id: id.to_string(),
+                    }),
+                    "submitted" | "ready" | "started" | "running" => {
+                        self.http.log(&format!("job {id}: {status}"));
+                        Ok(None)
+                    }
+                    other => Err(self
+                        .http
+                        .protocol(&what, format!("unknown job status `{other}`"))),
+                }
+            })
+            .await
+    }
+
+    /// Resolves a results link against the endpoint; the API key is only ever sent to the
+    /// endpoint's own origin.
+    fn same_origin(&self, link: &str) -> Result<Url, BackendError> {
+        let url = self.base.join(link).map_err(|e| {
+            self.http
+                .protocol("job status", format!("bad results URL: {e}"))
+        })?;
+        if url.origin() != self.base.origin() {
+            return Err(self.http.protocol(
+                "job status",
+                format!("results URL {url} is not on the endpoint's host; refusing to send the key there"),
+            ));
+        }
+        Ok(url)
+    }
+
+    async fn probabilities(&self, url: Url) -> Result<BTreeMap<u64, f64>, BackendError> {
+        let what = "job results";
+        let reply = self
+            .http
+            .send(what, true, |c| {
+                Ok(self.request(c, reqwest::Method::GET, url.as_str()))
+            })
+            .await?;
+        let json = reply.json(&self.http, what)?;
+        let map = json.as_object().ok_or_else(|| {
+            self.http
+                .protocol(what, "probabilities must be an object".to_string())
+        })?;
+        map.iter()
+            .map(|(key, p)| {
+                let index = key.parse::<u64>().map_err(|_| {
+                    self.http
+                        .protocol(what, format!("outcome key `{key}` is not an integer"))
+                })?;
+                let p = p
+                    .as_f64()
+                    .filter(|p| (0.0..=1.0 + 1e-9).contains(p))
+                    .ok_or_else(|| {
+                        self.http
+                            .protocol(what, format!("probability of {key} is not in [0, 1]"))
+                    })?;
+                Ok((index, p))
+            })
+            .collect()
+    }
+
+    async fn cancel(&self, ids: Vec<String>) -> String {
+        for id in &ids {
+            let url = join(
+                &self.config.endpoint,
+                &format!("v0.4/jobs/{id}/status/cancel"),
+            );
+            let outcome = self
+                .http
+                .send("job cancellation", true, |c| {
+                    Ok(self.request(c, reqwest::Method::PUT, &url))
+                })
+                .await;
+            if let Err(e) = outcome {
+                self.http.log(&format!("cancelling job {id}: {e}"));
+            }
+        }
+        format!("asked IonQ to cancel {} submitted job(s)", ids.len())
+    }
+}
+
+fn failure_message(json: &Value) -> String {
+    let failure = &json["failure"];
+    let pick = |v: &Value| v.as_str().map(str::to_string);
+    pick(&failure["error"])
+        .or_else(|| pick(&failure["message"]))
+        .or_else(|| pick(&json["error"]))
+        .unwrap_or_else(|| "no reason given".to_string())
+}
+
+impl Backend for IonqBackend {
+    fn name(&self) -> &'static str {
+        "ionq"
+    }
+
+    fn run<'a>(
+        &'a self,
+        job: &'a Job,
+        cancel: &'a Cancel,
+    ) -> BoxFuture<'a, Result<Vec<Estimate>, BackendError>> {
+        Box::pin(async move {
+            let shots = job
+                .shots
+                .filter(|&s| s > 0)
+                .ok_or_else(|| BackendError::BadJob("IonQ needs --shots (at least 1)".into()))?;
+            let lowered = run_decompose(&job.circuit, Basis::CxAndSingleQubit);
+            let readout = Arc::new(readout_qubits(&job.circuit));
+            let submitted = Arc::new(Mutex::new(Vec::<String>::new()));
+            let mut bodies = Vec::with_capacity(job.bindings.rows);
+            for row in 0..job.bindings.rows {
+                let bound = bind_inputs(&lowered, job.row(row))
+                    .map_err(|e| BackendError::BadJob(e.to_string()))?;
+                let (kind, input) = self.inner.input(&bound)?;
+                bodies.push(json!({
+                    "type": kind,
+                    "name": format!("qattnc row {row}"),
+                    "backend": self.inner.config.backend,
+                    "shots": shots,
+                    "input": input,
+                }));
+            }
+            let bodies = Arc::new(bodies);
+            let work = for_each_row(
+                job.bindings.rows,
+                self.inner.http.settings().concurrency,
+                |row| {
+                    let (inner, bodies) = (self.inner.clone(), bodies.clone());
+                    let (readout, submitted) = (readout.clone(), submitted.clone());
+                    async move {
+                        let id = inner.submit(bodies[row].clone()).await?;
+                        inner.http.log(&format!("row {row}: job {id} submitted"));
+                        submitted.lock().expect("not poisoned").push(id.clone());
+                        let url = inner.wait(&id).await?;
+                        let full = inner.probabilities(url).await?;
+                        submitted.lock().expect("not poisoned").retain(|j| j != &id);
+                        Ok(Estimate::from_sampled_probabilities(
+                            marginalise(full, &readout),
+                            shots,
+                        ))
+                    }
+                },
+            );
+            cancellable(cancel, work, || {
+                let ids = submitted.lock().expect("not poisoned").clone();
+                self.inner.cancel(ids)
+            })
+            .await
+        })
+    }
+}
