@@ -2,10 +2,12 @@
 //! transformers (Smaldone et al., arXiv 2502.19214, JCTC 2025).
 //!
 //! The pipeline, one module per stage:
-//! - front ends: [`layer`] (TOML layer specs → circuits);
+//! - front ends: [`layer`] (TOML layer specs → circuits), [`qasm`] (OpenQASM 3 → circuits);
 //! - [`ir`]: circuits, gates, affine angle expressions, the petgraph DAG view, statistics;
 //! - [`compile`]: the driver that builds and optimises a layer's score circuit;
 //! - back ends: [`emit`] (OpenQASM 3, CUDA-Q Python and C++);
+//! - [`sim`]: the statevector simulator and the batched state-preparation kernel with adjoint
+//!   gradients;
 //! - [`cli`]: the `qattnc` command line.
 //!
 //! ```
@@ -25,3 +27,5 @@ pub mod emit;
 pub mod ir;
 pub mod layer;
 pub mod opt;
+pub mod qasm;
+pub mod sim;

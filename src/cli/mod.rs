@@ -2,6 +2,7 @@
 //! parses its arguments, calls library code and prints; nothing here computes results.
 
 mod compile;
+mod simulate;
 
 use clap::{Parser, Subcommand};
 use std::fmt;
@@ -21,6 +22,8 @@ pub struct Cli {
 pub enum Command {
     /// Compile an attention-layer spec (TOML) into OpenQASM 3 or a CUDA-Q kernel.
     Compile(compile::CompileArgs),
+    /// Simulate an OpenQASM 3 program for parameter bindings: ⟨Z_0⟩, P(0), P(1) per binding.
+    Simulate(simulate::SimulateArgs),
 }
 
 /// Why a command failed; decides the exit code.
@@ -54,6 +57,7 @@ impl Failure {
 pub fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Compile(args) => compile::run(args),
+        Command::Simulate(args) => simulate::run(args),
     }
 }
 
