@@ -20,6 +20,7 @@
 //! assert_eq!((stats.qubits, stats.two_qubit_gates), (7, 204));
 //! ```
 
+pub mod chem;
 pub mod cli;
 pub mod compile;
 pub mod diagnostic;
