@@ -1,9 +1,14 @@
 //! Chemistry: RDKit molecules and the paper's nine properties, the SMILES tokenizer, datasets
-//! (reading, canonicalising, deduplicating, caching, splitting, obtaining QM9) and the
-//! generation metrics of design.md §6.
+//! (reading, canonicalising, deduplicating, caching), the deterministic train/validation
+//! split, obtaining QM9, and the generation metrics of design.md §6.
 
+pub mod dataset;
+pub mod metrics;
 pub mod molecule;
 pub mod property;
+pub mod qm9;
+pub mod split;
+pub mod tokenizer;
 
 pub use molecule::{
     DEFAULT_MAX_SMILES_LEN, Molecule, PropertyCalculator, SmilesError, canonicalize,

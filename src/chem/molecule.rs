@@ -29,6 +29,10 @@ pub enum SmilesError {
         /// The cap in force.
         max: usize,
     },
+    /// Whitespace or a control character (RDKit would silently read only the text before
+    /// whitespace, taking the rest as a name).
+    #[error("SMILES contains {0:?}")]
+    BadCharacter(char),
     /// RDKit's parser rejected the string (syntax, unknown element, unclosed ring …).
     #[error("RDKit cannot parse the SMILES")]
     Parse,
@@ -64,8 +68,8 @@ fn silence_rdkit_logs() {
 }
 
 impl Molecule {
-    /// Parses and sanitises `smiles`, rejecting strings longer than `max_len` bytes before
-    /// RDKit sees them.
+    /// Parses and sanitises `smiles`, rejecting strings longer than `max_len` bytes and
+    /// strings with whitespace or control characters before RDKit sees them.
     pub fn parse(smiles: &str, max_len: usize) -> Result<Molecule, SmilesError> {
         if smiles.is_empty() {
             return Err(SmilesError::Empty);
@@ -75,6 +79,9 @@ impl Molecule {
                 len: smiles.len(),
                 max: max_len,
             });
+        }
+        if let Some(c) = smiles.chars().find(|c| c.is_whitespace() || c.is_control()) {
+            return Err(SmilesError::BadCharacter(c));
         }
         silence_rdkit_logs();
         let parsed = catch_unwind(AssertUnwindSafe(|| rdkit::ROMol::from_smile(smiles)))
@@ -132,5 +139,58 @@ impl PropertyCalculator {
             values[property] = all[property.rdkit_descriptor()];
         }
         values
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonicalises_equivalent_spellings_alike() {
+        let a = canonicalize("OCC", DEFAULT_MAX_SMILES_LEN).unwrap();
+        let b = canonicalize("C(O)C", DEFAULT_MAX_SMILES_LEN).unwrap();
+        assert_eq!((a.as_str(), b.as_str()), ("CCO", "CCO"));
+        assert_eq!(canonicalize("C1=CC=CC=C1", 256).unwrap(), "c1ccccc1");
+    }
+
+    #[test]
+    fn bad_smiles_are_values_not_panics() {
+        let max = DEFAULT_MAX_SMILES_LEN;
+        assert_eq!(canonicalize("", max), Err(SmilesError::Empty));
+        assert_eq!(canonicalize("C1CC", max), Err(SmilesError::Parse));
+        assert_eq!(canonicalize("[Xx]", max), Err(SmilesError::Parse));
+        assert!(matches!(canonicalize("c1ccc", max), Err(_)));
+        assert!(matches!(
+            canonicalize("c1cccc1", max),
+            Err(SmilesError::Sanitize(_))
+        ));
+        assert!(matches!(
+            canonicalize("C(C)(C)(C)(C)C", max),
+            Err(SmilesError::Sanitize(_))
+        ));
+        for garbage in [
+            "\0",
+            "\u{fffd}\u{fffd}",
+            "((((",
+            "C)",
+            "%",
+            "[",
+            "]",
+            "CC\nCC",
+            ".",
+        ] {
+            assert!(canonicalize(garbage, max).is_err(), "{garbage:?}");
+        }
+        assert_eq!(
+            canonicalize("CC CC", max),
+            Err(SmilesError::BadCharacter(' '))
+        );
+        let long = "C".repeat(10_000);
+        assert_eq!(
+            canonicalize(&long, max),
+            Err(SmilesError::TooLong { len: 10_000, max })
+        );
+        assert_eq!(canonicalize(&"C".repeat(200), max).unwrap().len(), 200);
     }
 }

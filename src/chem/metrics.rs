@@ -1,0 +1,191 @@
+//! Generation metrics with the paper's definitions (design.md §6):
+//! validity = valid / queries; uniqueness = distinct canonical valid / valid; novelty =
+//! distinct valid not in the training set / distinct valid; unique@10k (MOSES: distinct among
+//! the first 10,000 valid / their number); and per conditioned property the target and the
+//! mean, standard deviation (population, ddof = 0) and mean absolute error over all valid
+//! molecules (duplicates included). A ratio whose denominator is zero is reported as 0.
+
+use super::property::{Property, PropertyValues};
+use serde::Serialize;
+use std::collections::HashSet;
+
+/// The MOSES sample size for unique@k.
+pub const UNIQUE_AT_K: usize = 10_000;
+
+/// One generated string after checking: its canonical SMILES and properties when valid.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Checked {
+    /// Canonical SMILES and properties, or `None` for an invalid string.
+    pub valid: Option<(String, PropertyValues)>,
+}
+
+/// Statistics of one conditioned property over the valid molecules.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PropertyStats {
+    /// The property.
+    pub property: Property,
+    /// The requested value.
+    pub target: f64,
+    /// Mean over valid molecules.
+    pub mean: f64,
+    /// Population standard deviation over valid molecules.
+    pub std: f64,
+    /// Mean absolute error from the target.
+    pub mae: f64,
+}
+
+/// Everything `qattnc eval` reports.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GenerationMetrics {
+    /// Generated strings (queries), invalid and empty ones included.
+    pub queries: usize,
+    /// Valid molecules.
+    pub valid: usize,
+    /// Distinct canonical SMILES among the valid molecules.
+    pub unique: usize,
+    /// Distinct valid molecules absent from the training set.
+    pub novel: usize,
+    /// valid / queries.
+    pub validity: f64,
+    /// unique / valid.
+    pub uniqueness: f64,
+    /// novel / unique.
+    pub novelty: f64,
+    /// Distinct among the first min(10,000, valid) valid molecules / that number.
+    pub unique_at_10k: f64,
+    /// How many valid molecules unique@10k was computed on (fewer than 10,000 means the sample
+    /// was too small for the MOSES convention).
+    pub unique_at_10k_sample: usize,
+    /// One entry per conditioned property, in the order given.
+    pub properties: Vec<PropertyStats>,
+}
+
+fn ratio(numerator: usize, denominator: usize) -> f64 {
+    if denominator == 0 {
+        0.0
+    } else {
+        numerator as f64 / denominator as f64
+    }
+}
+
+/// Computes the metrics of checked generations against the canonical SMILES of the training
+/// set, with statistics for each `(property, target)`.
+pub fn generation_metrics(
+    generated: &[Checked],
+    training: &HashSet<String>,
+    targets: &[(Property, f64)],
+) -> GenerationMetrics {
+    let valid: Vec<&(String, PropertyValues)> =
+        generated.iter().filter_map(|c| c.valid.as_ref()).collect();
+    let distinct: HashSet<&str> = valid.iter().map(|(s, _)| s.as_str()).collect();
+    let novel = distinct.iter().filter(|s| !training.contains(**s)).count();
+    let sample = valid.len().min(UNIQUE_AT_K);
+    let distinct_in_sample = valid[..sample]
+        .iter()
+        .map(|(s, _)| s.as_str())
+        .collect::<HashSet<_>>()
+        .len();
+    let properties = targets
+        .iter()
+        .map(|&(property, target)| {
+            let values: Vec<f64> = valid.iter().map(|(_, p)| p[property]).collect();
+            let n = values.len().max(1) as f64;
+            let mean = values.iter().sum::<f64>() / n;
+            let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
+            let mae = values.iter().map(|v| (v - target).abs()).sum::<f64>() / n;
+            PropertyStats {
+                property,
+                target,
+                mean,
+                std: variance.sqrt(),
+                mae,
+            }
+        })
+        .collect();
+    GenerationMetrics {
+        queries: generated.len(),
+        valid: valid.len(),
+        unique: distinct.len(),
+        novel,
+        validity: ratio(valid.len(), generated.len()),
+        uniqueness: ratio(distinct.len(), valid.len()),
+        novelty: ratio(novel, distinct.len()),
+        unique_at_10k: ratio(distinct_in_sample, sample),
+        unique_at_10k_sample: sample,
+        properties,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid(smiles: &str, mw: f64) -> Checked {
+        let mut values = PropertyValues::default();
+        values[Property::MW] = mw;
+        Checked {
+            valid: Some((smiles.to_string(), values)),
+        }
+    }
+
+    const INVALID: Checked = Checked { valid: None };
+
+    #[test]
+    fn hand_computed_example() {
+        // 6 queries: 4 valid (CCO twice), 3 distinct, 1 of them (CCO) in training.
+        let generated = [
+            valid("CCO", 46.0),
+            INVALID,
+            valid("CCO", 46.0),
+            valid("CC", 30.0),
+            INVALID,
+            valid("CCN", 46.0),
+        ];
+        let training: HashSet<String> = ["CCO".to_string(), "C".to_string()].into();
+        let metrics = generation_metrics(&generated, &training, &[(Property::MW, 40.0)]);
+        assert_eq!(
+            (
+                metrics.queries,
+                metrics.valid,
+                metrics.unique,
+                metrics.novel
+            ),
+            (6, 4, 3, 2)
+        );
+        assert_eq!(metrics.validity, 4.0 / 6.0);
+        assert_eq!(metrics.uniqueness, 3.0 / 4.0);
+        assert_eq!(metrics.novelty, 2.0 / 3.0);
+        assert_eq!(
+            (metrics.unique_at_10k, metrics.unique_at_10k_sample),
+            (0.75, 4)
+        );
+        let mw = &metrics.properties[0];
+        assert_eq!(mw.mean, 42.0);
+        assert_eq!(mw.std, 48.0f64.sqrt()); // deviations 4, 4, -12, 4
+        assert_eq!(mw.mae, 7.0); // (6 + 6 + 10 + 6) / 4
+    }
+
+    #[test]
+    fn empty_input_gives_zero_ratios() {
+        let metrics = generation_metrics(&[INVALID], &HashSet::new(), &[(Property::LogP, 1.0)]);
+        assert_eq!(
+            (metrics.validity, metrics.uniqueness, metrics.novelty),
+            (0.0, 0.0, 0.0)
+        );
+        assert_eq!(metrics.properties[0].mae, 0.0);
+    }
+
+    #[test]
+    fn unique_at_10k_uses_the_first_ten_thousand_valid() {
+        let mut generated: Vec<Checked> = (0..UNIQUE_AT_K)
+            .map(|i| valid(&format!("C{i}"), 0.0))
+            .collect();
+        generated.extend((0..100).map(|_| valid("CC", 0.0)));
+        let metrics = generation_metrics(&generated, &HashSet::new(), &[]);
+        assert_eq!(
+            (metrics.unique_at_10k, metrics.unique_at_10k_sample),
+            (1.0, UNIQUE_AT_K)
+        );
+        assert!(metrics.uniqueness < 1.0);
+    }
+}
