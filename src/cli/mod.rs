@@ -3,6 +3,7 @@
 
 mod compile;
 mod simulate;
+mod train;
 
 use clap::{Parser, Subcommand};
 use std::fmt;
@@ -24,6 +25,8 @@ pub enum Command {
     Compile(compile::CompileArgs),
     /// Simulate an OpenQASM 3 program for parameter bindings: ⟨Z_0⟩, P(0), P(1) per binding.
     Simulate(simulate::SimulateArgs),
+    /// Train a hybrid transformer (quantum or classical attention) on SMILES with properties.
+    Train(train::TrainArgs),
 }
 
 /// Why a command failed; decides the exit code.
@@ -58,6 +61,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Compile(args) => compile::run(args),
         Command::Simulate(args) => simulate::run(args),
+        Command::Train(args) => train::run(args),
     }
 }
 
