@@ -293,3 +293,101 @@ fn presets_and_config_overrides() {
     assert!(err.contains("bad.toml") && err.contains("embd"), "{err}");
     assert!(Config::preset("paper-nothing").is_err());
 }
+
+mod training {
+    use qattnc::chem::dataset::{LoadOptions, load};
+    use qattnc::model::Config;
+    use qattnc::model::sample::{SampleOptions, generate, load_checkpoint};
+    use qattnc::model::train::{TrainData, Trainer};
+    use std::path::Path;
+
+    const FIXTURE: &str = "tests/fixtures/model_qm9_80.csv";
+
+    fn tiny(preset: &str, epochs: usize) -> Config {
+        let mut cfg = Config::preset(preset).unwrap();
+        cfg.model.embed = 16;
+        cfg.model.mlp_hidden = 32;
+        cfg.train.batch_size = 16;
+        cfg.train.epochs = epochs;
+        cfg.train.lr = 1e-2;
+        cfg.train.seed = 11;
+        cfg
+    }
+
+    fn data(cfg: &Config) -> TrainData {
+        let options = LoadOptions {
+            cache_dir: None,
+            ..LoadOptions::default()
+        };
+        let dataset = load(Path::new(FIXTURE), &options).unwrap();
+        TrainData::new(&dataset.entries, cfg.model.block_size, FIXTURE, None).unwrap()
+    }
+
+    #[test]
+    fn a_tiny_quantum_model_overfits_the_fixture() {
+        let mut cfg = tiny("paper-quantum-conditional", 40);
+        cfg.model.dropout = 0.0;
+        let data = data(&cfg);
+        assert!(
+            data.train.len() >= 64,
+            "{} training molecules",
+            data.train.len()
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let mut trainer = Trainer::new(cfg, data, "test".into()).unwrap();
+        let report = trainer.run(dir.path(), None, &mut |_| {}).unwrap();
+        assert_eq!(report.epochs, 40);
+        assert!(report.train_loss < 0.9, "train loss {}", report.train_loss);
+    }
+
+    #[test]
+    fn resuming_reproduces_the_uninterrupted_run_and_sampling_is_seeded() {
+        let cfg = tiny("paper-quantum-conditional", 3);
+        let straight = tempfile::tempdir().unwrap();
+        let mut a = Trainer::new(cfg.clone(), data(&cfg), "a".into()).unwrap();
+        let report_a = a.run(straight.path(), None, &mut |_| {}).unwrap();
+
+        let split = tempfile::tempdir().unwrap();
+        let mut b = Trainer::new(cfg.clone(), data(&cfg), "b".into()).unwrap();
+        b.run(split.path(), Some(7), &mut |_| {}).unwrap();
+        drop(b);
+        let mut b = Trainer::resume(split.path(), data(&cfg), "b resumed".into()).unwrap();
+        let report_b = b.run(split.path(), None, &mut |_| {}).unwrap();
+        assert_eq!(report_a.total_steps, report_b.total_steps);
+        assert_eq!(report_a.train_loss, report_b.train_loss);
+        assert_eq!(report_a.val_loss, report_b.val_loss);
+        let weights = |dir: &Path| std::fs::read(dir.join("model.safetensors")).unwrap();
+        assert!(
+            weights(straight.path()) == weights(split.path()),
+            "weights differ after resume"
+        );
+
+        let loaded = load_checkpoint(straight.path()).unwrap();
+        let props = vec![[100.0, 2.0, 1.0, 1.0, 1.0, 2.0, 30.0, 0.5, 0.0]; 12];
+        let options = |batch| SampleOptions {
+            n: 12,
+            seed: 5,
+            temperature: 1.0,
+            top_k: None,
+            batch,
+        };
+        let first = generate(&loaded, Some(&props), &options(12)).unwrap();
+        assert_eq!(
+            first,
+            generate(&loaded, Some(&props), &options(12)).unwrap()
+        );
+        assert_eq!(first, generate(&loaded, Some(&props), &options(5)).unwrap());
+        assert_ne!(
+            first,
+            generate(
+                &loaded,
+                Some(&props),
+                &SampleOptions {
+                    seed: 6,
+                    ..options(12)
+                }
+            )
+            .unwrap()
+        );
+    }
+}
