@@ -2,6 +2,7 @@
 //! parses its arguments, calls library code and prints; nothing here computes results.
 
 mod compile;
+mod sample;
 mod simulate;
 mod train;
 
@@ -25,6 +26,8 @@ pub enum Command {
     Compile(compile::CompileArgs),
     /// Simulate an OpenQASM 3 program for parameter bindings: ⟨Z_0⟩, P(0), P(1) per binding.
     Simulate(simulate::SimulateArgs),
+    /// Sample molecules from a trained checkpoint, optionally for property targets.
+    Sample(sample::SampleArgs),
     /// Train a hybrid transformer (quantum or classical attention) on SMILES with properties.
     Train(train::TrainArgs),
 }
@@ -62,6 +65,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Compile(args) => compile::run(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Train(args) => train::run(args),
+        Command::Sample(args) => sample::run(args),
     }
 }
 
