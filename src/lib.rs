@@ -30,6 +30,7 @@ pub mod diagnostic;
 pub mod emit;
 pub mod ir;
 pub mod layer;
+pub mod model;
 pub mod opt;
 pub mod qasm;
 pub mod sim;

@@ -6,9 +6,11 @@ mod data;
 mod eval;
 mod opt;
 mod props;
+mod sample;
 mod serve;
 mod simulate;
 mod submit;
+mod train;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -46,6 +48,10 @@ pub enum Command {
     Submit(submit::SubmitArgs),
     /// Serve the built-in simulator over IonQ's v0.4 job API.
     Serve(serve::ServeArgs),
+    /// Sample molecules from a trained checkpoint, optionally for property targets.
+    Sample(sample::SampleArgs),
+    /// Train a hybrid transformer (quantum or classical attention) on SMILES with properties.
+    Train(train::TrainArgs),
 }
 
 /// Why a command failed; decides the exit code.
@@ -87,6 +93,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Data(args) => data::run(args),
         Command::Submit(args) => submit::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Train(args) => train::run(args),
+        Command::Sample(args) => sample::run(args),
     }
 }
 

@@ -1,0 +1,206 @@
+//! `qattnc sample`: generate molecules from a checkpoint, optionally for property targets.
+
+use super::{Failure, write_output};
+use crate::chem::dataset::{LoadOptions, check_all, load, progress_bar};
+use crate::chem::metrics::{Checked, generation_metrics};
+use crate::chem::split::is_validation;
+use crate::chem::{DEFAULT_MAX_SMILES_LEN, Property};
+use crate::model::sample::{
+    Impute, SampleOptions, generate, impute, load_checkpoint, query_properties,
+};
+use clap::Args;
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Arguments of `qattnc sample`.
+#[derive(Debug, Args)]
+#[allow(non_snake_case)]
+pub struct SampleArgs {
+    /// Checkpoint directory written by `qattnc train`.
+    #[arg(long, value_name = "DIR")]
+    checkpoint: PathBuf,
+    /// Number of queries.
+    #[arg(long)]
+    n: usize,
+    /// Seed (query r samples from ChaCha8 stream r).
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Softmax temperature.
+    #[arg(long, default_value_t = 1.0)]
+    temperature: f64,
+    /// Sample only from the k most likely tokens.
+    #[arg(long)]
+    top_k: Option<usize>,
+    /// The training data (default: the path recorded in the checkpoint).
+    #[arg(long, value_name = "PATH")]
+    data: Option<PathBuf>,
+    /// Target molecular weight.
+    #[arg(long = "MW")]
+    MW: Option<f64>,
+    /// Target H-bond acceptors.
+    #[arg(long = "HBA")]
+    HBA: Option<f64>,
+    /// Target H-bond donors.
+    #[arg(long = "HBD")]
+    HBD: Option<f64>,
+    /// Target rotatable bonds.
+    #[arg(long = "nRot")]
+    nRot: Option<f64>,
+    /// Target rings.
+    #[arg(long = "nRing")]
+    nRing: Option<f64>,
+    /// Target heteroatoms.
+    #[arg(long = "nHet")]
+    nHet: Option<f64>,
+    /// Target topological polar surface area.
+    #[arg(long = "TPSA")]
+    TPSA: Option<f64>,
+    /// Target Crippen logP.
+    #[arg(long = "LogP")]
+    LogP: Option<f64>,
+    /// Target stereocentres.
+    #[arg(long = "StereoCenters")]
+    StereoCenters: Option<f64>,
+    /// How unspecified properties are filled in: knn (k = 5 nearest training molecules) or mean.
+    #[arg(long, default_value = "knn", value_parser = ["knn", "mean"])]
+    impute: String,
+    /// Write every query as CSV: smiles, valid, canonical, the nine properties.
+    #[arg(short, long, value_name = "OUT.csv")]
+    output: Option<PathBuf>,
+    /// Print the summary as one JSON object on the last line of standard output.
+    #[arg(long)]
+    json: bool,
+}
+
+pub(super) fn run(args: SampleArgs) -> Result<(), Failure> {
+    let loaded = load_checkpoint(&args.checkpoint).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let given = [
+        args.MW,
+        args.HBA,
+        args.HBD,
+        args.nRot,
+        args.nRing,
+        args.nHet,
+        args.TPSA,
+        args.LogP,
+        args.StereoCenters,
+    ];
+    let conditional = loaded.meta.config.model.conditional;
+    if !conditional && given.iter().any(Option::is_some) {
+        return Err(Failure::BadInput(
+            "this checkpoint's model is not conditional: it takes no property targets".into(),
+        ));
+    }
+    let data_path = args
+        .data
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(&loaded.meta.data.path));
+    let dataset =
+        load(&data_path, &LoadOptions::default()).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let training: Vec<_> = dataset
+        .entries
+        .iter()
+        .filter(|e| !is_validation(&e.smiles))
+        .collect();
+    let training_set: HashSet<String> = training.iter().map(|e| e.smiles.clone()).collect();
+    let started = Instant::now();
+    let properties = if conditional {
+        let rows: Vec<[f64; 9]> = training.iter().map(|e| e.properties.0).collect();
+        let method = if args.impute == "mean" {
+            Impute::Mean
+        } else {
+            Impute::Knn
+        };
+        let condition = impute(&given, &rows, &loaded.meta.properties, method);
+        Some(query_properties(condition, &rows, args.n, args.seed))
+    } else {
+        None
+    };
+    let options = SampleOptions {
+        n: args.n,
+        seed: args.seed,
+        temperature: args.temperature,
+        top_k: args.top_k,
+        batch: 1000,
+    };
+    let sequences = generate(&loaded, properties.as_deref(), &options)
+        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    let seconds = started.elapsed().as_secs_f64();
+    let vocabulary = &loaded.meta.vocabulary;
+    let smiles: Vec<String> = sequences
+        .iter()
+        .map(|ids| vocabulary.decode(ids).unwrap_or_default())
+        .collect();
+    let checked: Vec<Checked> = check_all(
+        &smiles,
+        DEFAULT_MAX_SMILES_LEN,
+        &progress_bar(0, "checking"),
+    )
+    .into_iter()
+    .zip(&smiles)
+    .map(|(result, s)| Checked {
+        // RDKit reads the empty string as an empty molecule: count it invalid.
+        valid: result.ok().filter(|_| !s.is_empty()),
+    })
+    .collect();
+    let targets: Vec<(Property, f64)> = Property::ALL
+        .iter()
+        .zip(given)
+        .filter_map(|(&p, v)| v.map(|v| (p, v)))
+        .collect();
+    let metrics = generation_metrics(&checked, &training_set, &targets);
+    if let Some(path) = &args.output {
+        let mut text = String::from("smiles,valid,canonical");
+        for p in Property::ALL {
+            text.push(',');
+            text.push_str(p.name());
+        }
+        text.push('\n');
+        for (s, c) in smiles.iter().zip(&checked) {
+            match &c.valid {
+                Some((canonical, values)) => {
+                    text.push_str(&format!("{s},true,{canonical}"));
+                    for v in values.0 {
+                        text.push_str(&format!(",{v}"));
+                    }
+                }
+                None => text.push_str(&format!("{s},false,{}", ",".repeat(9))),
+            }
+            text.push('\n');
+        }
+        write_output(path, &text)?;
+    }
+    let summary = serde_json::json!({
+        "checkpoint": args.checkpoint.display().to_string(),
+        "queries": metrics.queries,
+        "validity": metrics.validity,
+        "uniqueness": metrics.uniqueness,
+        "novelty": metrics.novelty,
+        "metrics": metrics,
+        "molecules_per_s": args.n as f64 / seconds.max(1e-9),
+    });
+    if args.json {
+        println!("{summary}");
+    } else {
+        println!(
+            "{} queries: validity {:.1} %, uniqueness {:.1} %, novelty {:.1} %, {:.0} molecules/s",
+            metrics.queries,
+            100.0 * metrics.validity,
+            100.0 * metrics.uniqueness,
+            100.0 * metrics.novelty,
+            args.n as f64 / seconds.max(1e-9)
+        );
+        for p in &metrics.properties {
+            println!(
+                "  {}: target {:.3}, mean {:.3} ± {:.3}, MAE {:.3}",
+                p.property.name(),
+                p.target,
+                p.mean,
+                p.std,
+                p.mae
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,345 @@
+//! Causal self-attention, one head: classical (linear queries and keys, scores scaled by 1/√d),
+//! classical-eq (the same with narrower queries and keys) and quantum (scores Re⟨ψ_q(i)|ψ_k(j)⟩
+//! of the simulated layer, scaled by `quantum_scale`). Values and the output projection are
+//! classical in all three. An [`AttentionCache`] keeps the keys (or key states) and values of
+//! earlier positions, so that decoding step t costs O(t).
+
+use super::config::{AttentionKind, ModelConfig};
+use super::nn::{dropout, linear, softmax_last};
+use super::quantum::StatePrepOp;
+use crate::layer::Side;
+use crate::sim::StatePrep;
+use candle_core::{DType, Module, Result, Tensor};
+use candle_nn::{Init, Linear, VarBuilder, VarMap};
+use rand_chacha::ChaCha8Rng;
+use std::sync::Arc;
+
+/// Keys and values of the positions decoded so far (`None` before the first step).
+#[derive(Clone, Debug, Default)]
+pub struct AttentionCache {
+    keys: Option<Tensor>,
+    values: Option<Tensor>,
+}
+
+impl AttentionCache {
+    /// Cached positions.
+    pub fn len(&self) -> usize {
+        self.keys.as_ref().map_or(0, |k| k.dim(1).unwrap_or(0))
+    }
+
+    /// True before the first step.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// What an attention layer reads besides the normalised hidden states.
+pub struct AttentionInput<'a> {
+    /// LayerNorm-ed hidden states (B × T × d).
+    pub x: &'a Tensor,
+    /// Token ids (B × T, u32): the quantum layer's token angles are indexed by them.
+    pub ids: &'a Tensor,
+    /// Position of the first of the T tokens.
+    pub start: usize,
+    /// Normalised properties (B × 9) of a conditional model.
+    pub properties: Option<&'a Tensor>,
+}
+
+/// Linear queries and keys (classical and classical-eq).
+#[derive(Clone, Debug)]
+pub struct ClassicalScores {
+    query: Linear,
+    key: Linear,
+    scale: f64,
+}
+
+/// The quantum layer's angle parameters and its two state-preparation ops.
+#[derive(Clone, Debug)]
+pub struct QuantumScores {
+    token_angles: Tensor,
+    token_angles_name: String,
+    position_angles: Tensor,
+    property_angles: Option<Linear>,
+    query_angles: Tensor,
+    key_angles: Tensor,
+    query_op: StatePrepOp,
+    key_op: StatePrepOp,
+    scale: f64,
+}
+
+/// How a layer turns tokens into attention scores.
+#[derive(Clone, Debug)]
+pub enum Scores {
+    /// Classical queries and keys.
+    Classical(ClassicalScores),
+    /// Quantum states.
+    Quantum(Box<QuantumScores>),
+}
+
+/// One causal self-attention layer.
+#[derive(Clone, Debug)]
+pub struct Attention {
+    scores: Scores,
+    value: Linear,
+    projection: Linear,
+    dropout: f64,
+}
+
+impl QuantumScores {
+    fn new(cfg: &ModelConfig, vocab: usize, vb: VarBuilder) -> Result<QuantumScores> {
+        let q = cfg.qubits;
+        let spec = q.layer_spec();
+        let prep = |side| -> Result<Arc<StatePrep>> {
+            StatePrep::for_layer(&spec, side)
+                .map(Arc::new)
+                .map_err(|e| candle_core::Error::Msg(e.to_string()))
+        };
+        let (query_prep, key_prep) = (prep(Side::Query)?, prep(Side::Key)?);
+        let l = q.ansatz_layers;
+        let (r_tok, r_pos, r_prop, r_side) =
+            (l * q.token, l * q.position, l * q.property, q.side_angles());
+        if query_prep.num_params() != r_tok + r_pos + r_prop + r_side {
+            candle_core::bail!("the layer's parameter count does not match its registers");
+        }
+        let angles =
+            |shape: (usize, usize), name: &str, init: Init| vb.get_with_hints(shape, name, init);
+        let uniform = Init::Uniform {
+            lo: 0.0,
+            up: std::f64::consts::PI,
+        };
+        let token_angles = angles(
+            (vocab, r_tok),
+            "token_angles",
+            Init::Randn {
+                mean: 0.0,
+                stdev: 1.0,
+            },
+        )?;
+        let position_angles = angles((cfg.block_size, r_pos), "position_angles", Init::Const(0.0))?;
+        let property_angles = if q.property > 0 {
+            Some(linear(
+                super::transformer::NUM_PROPERTIES,
+                r_prop,
+                vb.pp("property_angles"),
+            )?)
+        } else {
+            None
+        };
+        Ok(QuantumScores {
+            token_angles,
+            token_angles_name: format!("{}.token_angles", vb.prefix()),
+            position_angles,
+            property_angles,
+            query_angles: vb.get_with_hints(r_side, "query_angles", uniform)?,
+            key_angles: vb.get_with_hints(r_side, "key_angles", uniform)?,
+            query_op: StatePrepOp::new(query_prep),
+            key_op: StatePrepOp::new(key_prep),
+            scale: cfg.quantum_scale,
+        })
+    }
+
+    /// Min–max scales the token-angle table into [0, π] (design.md §5; once, at initialisation).
+    fn rescale_token_angles(&self, varmap: &mut VarMap) -> Result<()> {
+        let t = &self.token_angles;
+        let (lo, hi) = (
+            t.flatten_all()?
+                .min(0)?
+                .to_dtype(DType::F64)?
+                .to_scalar::<f64>()?,
+            t.flatten_all()?
+                .max(0)?
+                .to_dtype(DType::F64)?
+                .to_scalar::<f64>()?,
+        );
+        let span = (hi - lo).max(f64::EPSILON);
+        let scaled = ((t - lo)? * (std::f64::consts::PI / span))?;
+        varmap.set_one(&self.token_angles_name, scaled)
+    }
+
+    /// Property angles π·sigmoid(W z + b) per molecule (B × r), or `None`.
+    fn property_angles(&self, properties: Option<&Tensor>) -> Result<Option<Tensor>> {
+        match (&self.property_angles, properties) {
+            (Some(layer), Some(z)) => Ok(Some(
+                (candle_nn::ops::sigmoid(&layer.forward(z)?)? * std::f64::consts::PI)?,
+            )),
+            (Some(_), None) => candle_core::bail!("a conditional model needs properties"),
+            (None, _) => Ok(None),
+        }
+    }
+
+    /// The (B·T) × P angle rows of ψ_q and ψ_k (token, position, property, then query or key
+    /// angles: the columns of [`StatePrep::for_layer`] for each side).
+    pub fn side_rows(&self, input: &AttentionInput) -> Result<(Tensor, Tensor)> {
+        let property = self.property_angles(input.properties)?;
+        Ok((
+            self.rows(input, property.as_ref(), &self.query_angles)?,
+            self.rows(input, property.as_ref(), &self.key_angles)?,
+        ))
+    }
+
+    /// The factor on Re⟨ψ_q|ψ_k⟩.
+    pub fn scale(&self) -> f64 {
+        self.scale
+    }
+
+    fn rows(
+        &self,
+        input: &AttentionInput,
+        property: Option<&Tensor>,
+        side: &Tensor,
+    ) -> Result<Tensor> {
+        let (b, t) = input.ids.dims2()?;
+        let tok = self
+            .token_angles
+            .index_select(&input.ids.flatten_all()?, 0)?;
+        let mut parts = vec![tok];
+        let r_pos = self.position_angles.dim(1)?;
+        if r_pos > 0 {
+            let pos = self.position_angles.narrow(0, input.start, t)?;
+            parts.push(
+                pos.unsqueeze(0)?
+                    .broadcast_as((b, t, r_pos))?
+                    .reshape((b * t, r_pos))?,
+            );
+        }
+        if let Some(prop) = property {
+            let r = prop.dim(1)?;
+            parts.push(
+                prop.unsqueeze(1)?
+                    .broadcast_as((b, t, r))?
+                    .reshape((b * t, r))?,
+            );
+        }
+        parts.push(side.unsqueeze(0)?.broadcast_as((b * t, side.dim(0)?))?);
+        Tensor::cat(&parts, 1)?.contiguous()
+    }
+
+    /// ψ_q and ψ_k of the T new tokens (B × T × 2^n each).
+    fn states(&self, input: &AttentionInput) -> Result<(Tensor, Tensor)> {
+        let (b, t) = input.ids.dims2()?;
+        let (query_rows, key_rows) = self.side_rows(input)?;
+        let q = self.query_op.states(&query_rows)?;
+        let k = self.key_op.states(&key_rows)?;
+        Ok((q.reshape((b, t, ()))?, k.reshape((b, t, ()))?))
+    }
+}
+
+impl Attention {
+    /// Builds the layer of kind `cfg.attention` for a vocabulary of `vocab` tokens.
+    pub fn new(cfg: &ModelConfig, vocab: usize, vb: VarBuilder) -> Result<Attention> {
+        let d = cfg.embed;
+        let scores = match cfg.attention {
+            AttentionKind::Quantum => {
+                Scores::Quantum(Box::new(QuantumScores::new(cfg, vocab, vb.clone())?))
+            }
+            AttentionKind::Classical | AttentionKind::ClassicalEq => {
+                Scores::Classical(ClassicalScores {
+                    query: linear(d, cfg.qk_dim, vb.pp("query"))?,
+                    key: linear(d, cfg.qk_dim, vb.pp("key"))?,
+                    scale: 1.0 / (cfg.qk_dim as f64).sqrt(),
+                })
+            }
+        };
+        Ok(Attention {
+            scores,
+            value: linear(d, d, vb.pp("value"))?,
+            projection: linear(d, d, vb.pp("projection"))?,
+            dropout: cfg.dropout,
+        })
+    }
+
+    /// The score source.
+    pub fn scores(&self) -> &Scores {
+        &self.scores
+    }
+
+    /// Finishes initialisation that needs the values of other parameters (the quantum token
+    /// angles' min–max scaling).
+    pub fn finish_init(&self, varmap: &mut VarMap) -> Result<()> {
+        match &self.scores {
+            Scores::Quantum(q) => q.rescale_token_angles(varmap),
+            Scores::Classical(_) => Ok(()),
+        }
+    }
+
+    /// Queries and keys of the new tokens, and the factor on their inner products.
+    fn queries_keys(&self, input: &AttentionInput) -> Result<(Tensor, Tensor, f64)> {
+        match &self.scores {
+            Scores::Classical(c) => {
+                Ok((c.query.forward(input.x)?, c.key.forward(input.x)?, c.scale))
+            }
+            Scores::Quantum(q) => {
+                let (psi_q, psi_k) = q.states(input)?;
+                Ok((psi_q, psi_k, q.scale))
+            }
+        }
+    }
+
+    /// Raw scores (B × T × S) of the new tokens against all S visible positions, before the
+    /// mask; with a cache, S = cached + T and the cache grows by T.
+    pub fn raw_scores(
+        &self,
+        input: &AttentionInput,
+        cache: Option<&mut AttentionCache>,
+    ) -> Result<(Tensor, Tensor)> {
+        let (queries, keys, scale) = self.queries_keys(input)?;
+        let values = self.value.forward(input.x)?;
+        let (keys, values) = match cache {
+            Some(cache) => {
+                let keys = match &cache.keys {
+                    Some(old) => Tensor::cat(&[old, &keys], 1)?,
+                    None => keys,
+                };
+                let values = match &cache.values {
+                    Some(old) => Tensor::cat(&[old, &values], 1)?,
+                    None => values,
+                };
+                cache.keys = Some(keys.clone());
+                cache.values = Some(values.clone());
+                (keys, values)
+            }
+            None => (keys, values),
+        };
+        let scores = (queries.contiguous()?.matmul(&keys.t()?.contiguous()?)? * scale)?;
+        Ok((scores, values))
+    }
+
+    /// Attention weights (B × T × S) after the causal mask and softmax; no dropout.
+    pub fn weights(
+        &self,
+        input: &AttentionInput,
+        cache: Option<&mut AttentionCache>,
+    ) -> Result<Tensor> {
+        let (scores, _) = self.raw_scores(input, cache)?;
+        softmax_last(&causal_mask(&scores)?)
+    }
+
+    /// The layer's output (B × T × d) for the new tokens.
+    pub fn forward(
+        &self,
+        input: &AttentionInput,
+        cache: Option<&mut AttentionCache>,
+        mut rng: Option<&mut ChaCha8Rng>,
+    ) -> Result<Tensor> {
+        let (scores, values) = self.raw_scores(input, cache)?;
+        let weights = softmax_last(&causal_mask(&scores)?)?;
+        let weights = dropout(&weights, self.dropout, rng.as_deref_mut())?;
+        let out = self.projection.forward(&weights.matmul(&values)?)?;
+        dropout(&out, self.dropout, rng)
+    }
+}
+
+/// Adds −10⁹ where key position j exceeds query position S − T + i (B × T × S scores whose
+/// keys are positions 0..S and whose queries are the last T of them).
+fn causal_mask(scores: &Tensor) -> Result<Tensor> {
+    let (_, t, s) = scores.dims3()?;
+    if t == 1 {
+        return Ok(scores.clone());
+    }
+    let offset = s - t;
+    let mask: Vec<f32> = (0..t)
+        .flat_map(|i| (0..s).map(move |j| if j > offset + i { -1e9 } else { 0.0 }))
+        .collect();
+    let mask = Tensor::from_vec(mask, (t, s), scores.device())?.to_dtype(scores.dtype())?;
+    scores.broadcast_add(&mask)
+}

@@ -1,0 +1,148 @@
+//! Checkpoints: a directory with `model.safetensors`, `optimizer.safetensors`, `config.json`
+//! (configuration, vocabulary, data split, property statistics, training progress) and
+//! `metrics.jsonl`. Every file is written to a temporary name and renamed into place.
+
+use super::ModelError;
+use super::config::Config;
+use crate::chem::tokenizer::Vocabulary;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Version of the checkpoint layout.
+pub const FORMAT: u32 = 1;
+
+/// Where the training data came from and how it was split.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DataInfo {
+    /// The data file as given to `train`.
+    pub path: String,
+    /// Valid, distinct molecules that fit the block size.
+    pub molecules: usize,
+    /// Training-split molecules.
+    pub train: usize,
+    /// Validation-split molecules.
+    pub validation: usize,
+    /// Molecules dropped because their token sequence does not fit the block size.
+    pub too_long: usize,
+    /// The split rule.
+    pub split: String,
+}
+
+/// Training-set property statistics: conditions are z-scored with them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PropertyNorm {
+    /// Per-property means, in `Property::ALL` order.
+    pub mean: [f64; 9],
+    /// Per-property standard deviations (1 where a property is constant).
+    pub std: [f64; 9],
+}
+
+impl PropertyNorm {
+    /// z-scores of raw property values.
+    pub fn normalise(&self, raw: &[f64; 9]) -> [f32; 9] {
+        std::array::from_fn(|k| ((raw[k] - self.mean[k]) / self.std[k]) as f32)
+    }
+}
+
+/// Where training stands: enough to continue exactly.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    /// Epochs completed.
+    pub epoch: usize,
+    /// Batches done in the current epoch.
+    pub batch: usize,
+    /// Optimiser steps taken in all.
+    pub step: usize,
+    /// Sum of the training losses of the current epoch's batches.
+    pub epoch_loss_sum: f64,
+    /// Wall seconds spent training so far.
+    pub seconds: f64,
+}
+
+/// `config.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckpointMeta {
+    /// Layout version.
+    pub format: u32,
+    /// Model and training configuration.
+    pub config: Config,
+    /// Token vocabulary (ids are positions).
+    pub vocabulary: Vocabulary,
+    /// Data and split.
+    pub data: DataInfo,
+    /// Property statistics of the training split.
+    pub properties: PropertyNorm,
+    /// Training progress.
+    pub progress: Progress,
+    /// The command lines that produced this checkpoint, oldest first.
+    pub commands: Vec<String>,
+}
+
+/// File names inside a checkpoint directory.
+pub fn model_path(dir: &Path) -> PathBuf {
+    dir.join("model.safetensors")
+}
+
+/// The optimiser moments.
+pub fn optimizer_path(dir: &Path) -> PathBuf {
+    dir.join("optimizer.safetensors")
+}
+
+/// `config.json`.
+pub fn meta_path(dir: &Path) -> PathBuf {
+    dir.join("config.json")
+}
+
+/// `metrics.jsonl`.
+pub fn metrics_path(dir: &Path) -> PathBuf {
+    dir.join("metrics.jsonl")
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ModelError + '_ {
+    move |source| ModelError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// Writes `path` through `write` into `path.tmp`, then renames it into place.
+pub fn write_atomic(
+    path: &Path,
+    write: impl FnOnce(&Path) -> Result<(), ModelError>,
+) -> Result<(), ModelError> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    write(&tmp)?;
+    std::fs::rename(&tmp, path).map_err(io(path))
+}
+
+/// Writes text atomically.
+pub fn write_text_atomic(path: &Path, text: &str) -> Result<(), ModelError> {
+    write_atomic(path, |tmp| std::fs::write(tmp, text).map_err(io(tmp)))
+}
+
+impl CheckpointMeta {
+    /// Reads `DIR/config.json`.
+    pub fn read(dir: &Path) -> Result<CheckpointMeta, ModelError> {
+        let path = meta_path(dir);
+        let text = std::fs::read_to_string(&path).map_err(io(&path))?;
+        let meta: CheckpointMeta = serde_json::from_str(&text)
+            .map_err(|e| ModelError::Data(format!("{}: {e}", path.display())))?;
+        if meta.format != FORMAT {
+            return Err(ModelError::Data(format!(
+                "{}: checkpoint format {} (this qattnc reads {FORMAT})",
+                path.display(),
+                meta.format
+            )));
+        }
+        meta.config.validate()?;
+        Ok(meta)
+    }
+
+    /// Writes `DIR/config.json` atomically.
+    pub fn write(&self, dir: &Path) -> Result<(), ModelError> {
+        let text = serde_json::to_string_pretty(self).expect("checkpoint metadata serialises");
+        write_text_atomic(&meta_path(dir), &format!("{text}\n"))
+    }
+}

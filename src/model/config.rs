@@ -1,0 +1,287 @@
+//! Model and training configuration: serde structs, the paper's named presets, and TOML files
+//! that override a preset.
+//!
+//! A config file names its base preset and overrides any field:
+//!
+//! ```toml
+//! preset = "paper-quantum-conditional"
+//!
+//! [model]
+//! dropout = 0.0
+//!
+//! [train]
+//! epochs = 2
+//! batch_size = 64
+//! ```
+
+use super::ModelError;
+use crate::layer::{Ansatz, Entangler, LayerSpec, Registers, Rotation, ScoreKind};
+use serde::{Deserialize, Serialize};
+
+/// The attention mechanism of every block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AttentionKind {
+    /// Scores Re⟨ψ_q(i)|ψ_k(j)⟩ from the simulated quantum layer, × `quantum_scale`.
+    Quantum,
+    /// Linear queries and keys of width `embed`, scaled by 1/√d.
+    Classical,
+    /// Linear queries and keys cut to the quantum layer's per-side angle count (`qk_dim`).
+    ClassicalEq,
+}
+
+/// The quantum layer's registers and ansatz (design.md §3): qubits per register, ansatz layers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QubitConfig {
+    /// Token qubits.
+    pub token: usize,
+    /// Position qubits.
+    pub position: usize,
+    /// Property qubits (0 for a sequence-only model).
+    pub property: usize,
+    /// Repetitions of the Ry + CNOT-ring ansatz.
+    pub ansatz_layers: usize,
+}
+
+/// The decoder's shape.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelConfig {
+    /// Attention mechanism.
+    pub attention: AttentionKind,
+    /// Whether the model is conditioned on the nine molecular properties.
+    pub conditional: bool,
+    /// Embedding width d.
+    pub embed: usize,
+    /// Number of decoder blocks.
+    pub blocks: usize,
+    /// Hidden width of the MLP.
+    pub mlp_hidden: usize,
+    /// Longest token sequence, `[CLS]` and `[EOS]` included; the model sees `block_size − 1`.
+    pub block_size: usize,
+    /// Dropout probability (embeddings, attention weights, residual branches).
+    pub dropout: f64,
+    /// Width of classical queries and keys (`embed` for classical attention).
+    pub qk_dim: usize,
+    /// The quantum layer (used by quantum attention; classical-eq derives `qk_dim` from it).
+    pub qubits: QubitConfig,
+    /// Factor on the quantum scores Re⟨ψ_q|ψ_k⟩ before the softmax (the paper: √d).
+    pub quantum_scale: f64,
+}
+
+/// Optimisation settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainConfig {
+    /// AdamW learning rate.
+    pub lr: f64,
+    /// AdamW decoupled weight decay (applied to weight matrices, not to biases, LayerNorms or
+    /// circuit angles).
+    pub weight_decay: f64,
+    /// AdamW β₁.
+    pub beta1: f64,
+    /// AdamW β₂.
+    pub beta2: f64,
+    /// AdamW ε.
+    pub eps: f64,
+    /// Sequences per optimiser step.
+    pub batch_size: usize,
+    /// Passes over the training split.
+    pub epochs: usize,
+    /// Largest global gradient norm (0 disables clipping).
+    pub grad_clip: f64,
+    /// Seed of initialisation, data order and dropout.
+    pub seed: u64,
+}
+
+/// A complete configuration: which preset it came from, the model and the training settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The preset this configuration starts from.
+    pub preset: String,
+    /// The decoder.
+    pub model: ModelConfig,
+    /// Optimisation.
+    pub train: TrainConfig,
+}
+
+/// Names of the built-in presets.
+pub const PRESET_NAMES: [&str; 6] = [
+    "paper-quantum-sequence",
+    "paper-quantum-conditional",
+    "paper-classical-sequence",
+    "paper-classical-conditional",
+    "paper-classical-eq-sequence",
+    "paper-classical-eq-conditional",
+];
+
+impl QubitConfig {
+    /// Working-register size (token + position + property qubits).
+    pub fn working(&self) -> usize {
+        self.token + self.position + self.property
+    }
+
+    /// Angles of one side's whole-register unitary (U_q or U_k): `ansatz_layers · working`.
+    pub fn side_angles(&self) -> usize {
+        self.ansatz_layers * self.working()
+    }
+
+    /// The layer spec these registers define (Ry rotations, CNOT ring, Hadamard-test score).
+    pub fn layer_spec(&self) -> LayerSpec {
+        LayerSpec {
+            name: "model".to_string(),
+            description: "attention layer of a qattnc model".to_string(),
+            registers: Registers {
+                token: self.token,
+                position: self.position,
+                property: self.property,
+            },
+            ansatz: Ansatz {
+                layers: self.ansatz_layers,
+                rotation: Rotation::Ry,
+                entangler: Entangler::Ring,
+            },
+            score: ScoreKind::HadamardReal,
+        }
+    }
+}
+
+impl Config {
+    /// The preset called `name` (see [`PRESET_NAMES`]): embed 64, 1 block, 1 head, block 24,
+    /// MLP 256, dropout 0.1, 6 working qubits (3+3, or 2+2+2 with conditions), 1 ansatz layer,
+    /// AdamW 5e-3 / wd 0.1, batch 256, 20 epochs, clip 1.0.
+    pub fn preset(name: &str) -> Result<Config, ModelError> {
+        let (attention, rest) = if let Some(rest) = name.strip_prefix("paper-quantum-") {
+            (AttentionKind::Quantum, rest)
+        } else if let Some(rest) = name.strip_prefix("paper-classical-eq-") {
+            (AttentionKind::ClassicalEq, rest)
+        } else if let Some(rest) = name.strip_prefix("paper-classical-") {
+            (AttentionKind::Classical, rest)
+        } else {
+            return Err(unknown_preset(name));
+        };
+        let conditional = match rest {
+            "sequence" => false,
+            "conditional" => true,
+            _ => return Err(unknown_preset(name)),
+        };
+        let qubits = if conditional {
+            QubitConfig {
+                token: 2,
+                position: 2,
+                property: 2,
+                ansatz_layers: 1,
+            }
+        } else {
+            QubitConfig {
+                token: 3,
+                position: 3,
+                property: 0,
+                ansatz_layers: 1,
+            }
+        };
+        let embed = 64;
+        Ok(Config {
+            preset: name.to_string(),
+            model: ModelConfig {
+                attention,
+                conditional,
+                embed,
+                blocks: 1,
+                mlp_hidden: 256,
+                block_size: 24,
+                dropout: 0.1,
+                qk_dim: match attention {
+                    AttentionKind::ClassicalEq => qubits.side_angles(),
+                    _ => embed,
+                },
+                qubits,
+                quantum_scale: (embed as f64).sqrt(),
+            },
+            train: TrainConfig {
+                lr: 5e-3,
+                weight_decay: 0.1,
+                beta1: 0.9,
+                beta2: 0.999,
+                eps: 1e-8,
+                batch_size: 256,
+                epochs: 20,
+                grad_clip: 1.0,
+                seed: 0,
+            },
+        })
+    }
+
+    /// Reads a TOML config: a `preset` key names the base (required), every other key
+    /// overrides it. `origin` names the file in error messages.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Config, ModelError> {
+        let bad = |message: String| ModelError::Config(format!("{origin}: {message}"));
+        let overrides: toml::Table = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
+        let base = overrides
+            .get("preset")
+            .and_then(toml::Value::as_str)
+            .ok_or_else(|| bad("missing `preset = \"NAME\"` (the base configuration)".into()))?;
+        let base = Config::preset(base)?;
+        let mut table = toml::Table::try_from(&base).map_err(|e| bad(e.to_string()))?;
+        merge(&mut table, overrides);
+        let config: Config = table
+            .try_into()
+            .map_err(|e: toml::de::Error| bad(e.to_string()))?;
+        config.validate().map_err(|e| bad(e.to_string()))?;
+        Ok(config)
+    }
+
+    /// Checks sizes that the model cannot be built with.
+    pub fn validate(&self) -> Result<(), ModelError> {
+        let m = &self.model;
+        let fail = |message: &str| Err(ModelError::Config(message.to_string()));
+        if m.embed == 0 || m.blocks == 0 || m.mlp_hidden == 0 || m.qk_dim == 0 {
+            return fail("`embed`, `blocks`, `mlp_hidden` and `qk_dim` must be positive");
+        }
+        if m.block_size < 3 {
+            return fail("`block_size` must be at least 3 ([CLS], one token, [EOS])");
+        }
+        if !(0.0..1.0).contains(&m.dropout) {
+            return fail("`dropout` must lie in [0, 1)");
+        }
+        if m.attention == AttentionKind::Quantum {
+            let q = m.qubits;
+            if q.token == 0 || q.ansatz_layers == 0 || q.working() > 16 {
+                return fail(
+                    "the quantum layer needs ≥ 1 token qubit, ≥ 1 ansatz layer and ≤ 16 qubits",
+                );
+            }
+            if m.conditional != (q.property > 0) {
+                return fail("a conditional quantum model needs property qubits, and only it");
+            }
+        }
+        let t = &self.train;
+        if t.batch_size == 0 || t.lr <= 0.0 || t.grad_clip < 0.0 || t.weight_decay < 0.0 {
+            return fail(
+                "`batch_size` and `lr` must be positive, `grad_clip` and `weight_decay` ≥ 0",
+            );
+        }
+        Ok(())
+    }
+}
+
+fn unknown_preset(name: &str) -> ModelError {
+    ModelError::Config(format!(
+        "unknown preset `{name}`; expected one of {}",
+        PRESET_NAMES.join(", ")
+    ))
+}
+
+/// Overwrites `base` with `overrides`, recursing into tables.
+fn merge(base: &mut toml::Table, overrides: toml::Table) {
+    for (key, value) in overrides {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(inner)), toml::Value::Table(over)) => merge(inner, over),
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! Generation: start at `[CLS]`, sample with temperature and top-k from per-row ChaCha streams
+//! (so results do not depend on batching), stop at `[EOS]` or the block size; the decoder runs
+//! incrementally with its key/state caches. Conditions for any subset of the nine properties,
+//! the rest imputed from the training split.
+
+use super::ModelError;
+use super::checkpoint::{CheckpointMeta, PropertyNorm, model_path};
+use super::nn::SeededInit;
+use super::transformer::{DecodeCache, Model, NUM_PROPERTIES};
+use crate::chem::tokenizer::{CLS_ID, EOS_ID};
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarMap;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::path::Path;
+
+/// Neighbours averaged by k-nearest-neighbour imputation (the paper's k).
+pub const KNN_K: usize = 5;
+
+/// How unspecified properties are filled in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Impute {
+    /// Mean of the k = 5 training molecules nearest on the given properties (z-scored).
+    Knn,
+    /// Training-set mean.
+    Mean,
+}
+
+/// Sampling settings.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SampleOptions {
+    /// Sequences to generate.
+    pub n: usize,
+    /// Seed; row r draws from ChaCha8 stream r.
+    pub seed: u64,
+    /// Softmax temperature (> 0).
+    pub temperature: f64,
+    /// Keep only the k most likely tokens.
+    pub top_k: Option<usize>,
+    /// Sequences decoded together.
+    pub batch: usize,
+}
+
+/// A trained model loaded from a checkpoint.
+pub struct Loaded {
+    /// Metadata (configuration, vocabulary, statistics).
+    pub meta: CheckpointMeta,
+    /// The model.
+    pub model: Model,
+}
+
+/// Loads `DIR/config.json` and `DIR/model.safetensors`.
+pub fn load_checkpoint(dir: &Path) -> Result<Loaded, ModelError> {
+    let meta = CheckpointMeta::read(dir)?;
+    let mut varmap = VarMap::new();
+    let vb = SeededInit::new(&varmap, 0).var_builder(DType::F32, &Device::Cpu);
+    let model = Model::new(&meta.config.model, meta.vocabulary.len(), vb)?;
+    varmap.load(model_path(dir))?;
+    Ok(Loaded { meta, model })
+}
+
+/// Fills the unspecified (`None`) properties of `given`: from the k nearest `training` rows
+/// (raw values) on the given properties, or the training mean; with nothing given, `None`
+/// (each query then takes the properties of a random training molecule).
+pub fn impute(
+    given: &[Option<f64>; NUM_PROPERTIES],
+    training: &[[f64; NUM_PROPERTIES]],
+    norm: &PropertyNorm,
+    method: Impute,
+) -> Option<[f64; NUM_PROPERTIES]> {
+    if given.iter().all(Option::is_none) {
+        return None;
+    }
+    let fill = match method {
+        Impute::Mean => norm.mean,
+        Impute::Knn => {
+            let distance = |row: &[f64; NUM_PROPERTIES]| -> f64 {
+                (0..NUM_PROPERTIES)
+                    .filter_map(|k| given[k].map(|v| ((row[k] - v) / norm.std[k]).powi(2)))
+                    .sum()
+            };
+            let mut scored: Vec<(f64, usize)> = training
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (distance(r), i))
+                .collect();
+            let k = KNN_K.min(scored.len());
+            scored.select_nth_unstable_by(k.saturating_sub(1), |a, b| {
+                a.partial_cmp(b).expect("finite distances")
+            });
+            let mut mean = [0.0; NUM_PROPERTIES];
+            for &(_, i) in &scored[..k] {
+                for (m, v) in mean.iter_mut().zip(training[i]) {
+                    *m += v / k as f64;
+                }
+            }
+            mean
+        }
+    };
+    Some(std::array::from_fn(|k| given[k].unwrap_or(fill[k])))
+}
+
+/// Draws one token from `logits` with temperature and top-k.
+fn draw(logits: &[f32], temperature: f64, top_k: Option<usize>, rng: &mut ChaCha8Rng) -> u32 {
+    let mut scaled: Vec<(f64, usize)> = logits
+        .iter()
+        .enumerate()
+        .map(|(i, &l)| (l as f64 / temperature, i))
+        .collect();
+    if let Some(k) = top_k.filter(|&k| k > 0 && k < scaled.len()) {
+        scaled.sort_by(|a, b| {
+            b.0.partial_cmp(&a.0)
+                .expect("finite logits")
+                .then(a.1.cmp(&b.1))
+        });
+        scaled.truncate(k);
+    }
+    let max = scaled.iter().map(|s| s.0).fold(f64::NEG_INFINITY, f64::max);
+    let weights: Vec<f64> = scaled.iter().map(|s| (s.0 - max).exp()).collect();
+    let mut u = rng.random::<f64>() * weights.iter().sum::<f64>();
+    for (w, s) in weights.iter().zip(&scaled) {
+        if u < *w {
+            return s.1 as u32;
+        }
+        u -= w;
+    }
+    scaled.last().expect("a non-empty vocabulary").1 as u32
+}
+
+/// Generates `options.n` token sequences (without `[CLS]`, up to and excluding `[EOS]`).
+/// `properties` gives each row's raw property values for a conditional model.
+pub fn generate(
+    loaded: &Loaded,
+    properties: Option<&[[f64; NUM_PROPERTIES]]>,
+    options: &SampleOptions,
+) -> Result<Vec<Vec<u32>>, ModelError> {
+    if options.temperature <= 0.0 {
+        return Err(ModelError::Config(
+            "the temperature must be positive".into(),
+        ));
+    }
+    let model = &loaded.model;
+    let block = model.config().block_size;
+    let mut out = Vec::with_capacity(options.n);
+    let batch = options.batch.max(1);
+    for first in (0..options.n).step_by(batch) {
+        let rows = batch.min(options.n - first);
+        let mut rngs: Vec<ChaCha8Rng> = (first..first + rows)
+            .map(|r| {
+                let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
+                rng.set_stream(r as u64);
+                rng
+            })
+            .collect();
+        let props = match properties {
+            Some(p) => {
+                let z: Vec<f32> = p[first..first + rows]
+                    .iter()
+                    .flat_map(|raw| loaded.meta.properties.normalise(raw))
+                    .collect();
+                Some(Tensor::from_vec(z, (rows, NUM_PROPERTIES), &Device::Cpu)?)
+            }
+            None => None,
+        };
+        let mut sequences = vec![Vec::new(); rows];
+        let mut finished = vec![false; rows];
+        let mut cache = DecodeCache::default();
+        let mut next = vec![CLS_ID; rows];
+        for _ in 0..block - 1 {
+            let ids = Tensor::from_vec(next.clone(), (rows, 1), &Device::Cpu)?;
+            let logits: Vec<Vec<f32>> = model
+                .decode_step(&ids, props.as_ref(), &mut cache)?
+                .to_vec2()?;
+            for r in 0..rows {
+                let token = draw(&logits[r], options.temperature, options.top_k, &mut rngs[r]);
+                next[r] = token;
+                if !finished[r] {
+                    if token == EOS_ID {
+                        finished[r] = true;
+                    } else {
+                        sequences[r].push(token);
+                    }
+                }
+            }
+            if finished.iter().all(|&f| f) {
+                break;
+            }
+        }
+        out.extend(sequences);
+    }
+    Ok(out)
+}
+
+/// Per-row raw properties for `n` queries: the imputed condition for every row, or (no
+/// condition) the properties of a training molecule drawn per row from `seed`.
+pub fn query_properties(
+    condition: Option<[f64; NUM_PROPERTIES]>,
+    training: &[[f64; NUM_PROPERTIES]],
+    n: usize,
+    seed: u64,
+) -> Vec<[f64; NUM_PROPERTIES]> {
+    match condition {
+        Some(c) => vec![c; n],
+        None => {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x7072_6f70);
+            (0..n)
+                .map(|_| training[rng.random_range(0..training.len())])
+                .collect()
+        }
+    }
+}

@@ -1,0 +1,470 @@
+//! The training loop: deterministic data order and dropout (ChaCha streams keyed by seed, epoch
+//! and step), AdamW with clipping, validation and an atomic checkpoint after every epoch (and
+//! when `max_steps` stops a run), so that resuming reproduces the uninterrupted run.
+
+use super::ModelError;
+use super::checkpoint::{
+    CheckpointMeta, DataInfo, FORMAT, Progress, PropertyNorm, metrics_path, model_path,
+    optimizer_path, write_atomic, write_text_atomic,
+};
+use super::config::Config;
+use super::nn::SeededInit;
+use super::optim::AdamW;
+use super::transformer::{Model, NUM_PROPERTIES, cross_entropy};
+use crate::chem::dataset::Entry;
+use crate::chem::split::{VALIDATION_MODULUS, is_validation};
+use crate::chem::tokenizer::PAD_ID;
+use crate::chem::tokenizer::Vocabulary;
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarMap;
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Key mixed into the seed for the data order.
+const ORDER_KEY: u64 = 0x6f72_6465_7200_0001;
+/// Key mixed into the seed for dropout.
+const DROPOUT_KEY: u64 = 0x6472_6f70_0000_0002;
+/// Sequences per validation batch.
+const EVAL_BATCH: usize = 1024;
+/// Steps excluded from `mean_step_ms`.
+pub const WARMUP_STEPS: usize = 3;
+
+/// One tokenised molecule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Example {
+    /// `[CLS]`, tokens, `[EOS]`, pads: `block_size` ids.
+    pub ids: Vec<u32>,
+    /// z-scored properties.
+    pub properties: [f32; 9],
+}
+
+/// Tokenised training and validation splits with their vocabulary and statistics.
+#[derive(Clone, Debug)]
+pub struct TrainData {
+    /// The vocabulary.
+    pub vocabulary: Vocabulary,
+    /// Training split.
+    pub train: Vec<Example>,
+    /// Validation split.
+    pub validation: Vec<Example>,
+    /// Training-set property statistics.
+    pub properties: PropertyNorm,
+    /// Provenance.
+    pub info: DataInfo,
+}
+
+impl TrainData {
+    /// Splits canonical molecules (design.md §5: FNV-1a of the canonical SMILES), tokenises them
+    /// into blocks and computes the training-set statistics. With `vocabulary` given (resume,
+    /// sampling) it is reused; otherwise it is built from all molecules.
+    pub fn new(
+        entries: &[Entry],
+        block_size: usize,
+        path: &str,
+        vocabulary: Option<Vocabulary>,
+    ) -> Result<TrainData, ModelError> {
+        let vocabulary = match vocabulary {
+            Some(v) => v,
+            None => Vocabulary::from_corpus(entries.iter().map(|e| e.smiles.as_str()))
+                .map_err(|e| ModelError::Data(e.to_string()))?,
+        };
+        let (mut train_entries, mut validation_entries, mut too_long) = (Vec::new(), Vec::new(), 0);
+        let (mut blocks, mut kept) = (Vec::new(), Vec::new());
+        for entry in entries {
+            match vocabulary.encode_block(&entry.smiles, block_size) {
+                Ok(ids) => {
+                    blocks.push(ids);
+                    kept.push(entry);
+                    if is_validation(&entry.smiles) {
+                        validation_entries.push(blocks.len() - 1);
+                    } else {
+                        train_entries.push(blocks.len() - 1);
+                    }
+                }
+                Err(crate::chem::tokenizer::TokenError::TooLong { .. }) => too_long += 1,
+                Err(e) => return Err(ModelError::Data(e.to_string())),
+            }
+        }
+        if train_entries.is_empty() || validation_entries.is_empty() {
+            return Err(ModelError::Data(format!(
+                "{path}: the training and validation splits must both be non-empty ({} and {} molecules)",
+                train_entries.len(),
+                validation_entries.len()
+            )));
+        }
+        let n = train_entries.len() as f64;
+        let mut mean = [0.0; NUM_PROPERTIES];
+        let mut std = [0.0; NUM_PROPERTIES];
+        for &i in &train_entries {
+            for (k, m) in mean.iter_mut().enumerate() {
+                *m += kept[i].properties.0[k] / n;
+            }
+        }
+        for &i in &train_entries {
+            for (k, s) in std.iter_mut().enumerate() {
+                *s += (kept[i].properties.0[k] - mean[k]).powi(2) / n;
+            }
+        }
+        let std = std.map(|v| if v > 0.0 { v.sqrt() } else { 1.0 });
+        let properties = PropertyNorm { mean, std };
+        let example = |i: &usize| Example {
+            ids: blocks[*i].clone(),
+            properties: properties.normalise(&kept[*i].properties.0),
+        };
+        Ok(TrainData {
+            info: DataInfo {
+                path: path.to_string(),
+                molecules: blocks.len(),
+                train: train_entries.len(),
+                validation: validation_entries.len(),
+                too_long,
+                split: format!(
+                    "validation when FNV-1a-64(canonical SMILES) % {VALIDATION_MODULUS} == 0"
+                ),
+            },
+            train: train_entries.iter().map(example).collect(),
+            validation: validation_entries.iter().map(example).collect(),
+            vocabulary,
+            properties,
+        })
+    }
+}
+
+/// One line of `metrics.jsonl`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EpochMetrics {
+    /// Epochs completed (a partial epoch when `complete` is false).
+    pub epoch: usize,
+    /// Optimiser steps so far.
+    pub step: usize,
+    /// Mean training loss over the epoch's batches so far.
+    pub train_loss: f64,
+    /// Validation loss (token-weighted mean, pads ignored).
+    pub val_loss: f64,
+    /// Training wall time so far.
+    pub seconds: f64,
+    /// Whether the epoch was finished.
+    pub complete: bool,
+}
+
+/// What `train` reports.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TrainReport {
+    /// The configuration's preset.
+    pub preset: String,
+    /// Optimiser steps taken in this run.
+    pub steps: usize,
+    /// Optimiser steps in all (with resumed ones).
+    pub total_steps: usize,
+    /// Epochs completed.
+    pub epochs: usize,
+    /// Mean wall milliseconds per step after the first three steps of this run.
+    pub mean_step_ms: f64,
+    /// Mean training loss of the last epoch (or partial epoch).
+    pub train_loss: f64,
+    /// Validation loss at the end.
+    pub val_loss: f64,
+    /// Trainable parameters.
+    pub parameters: usize,
+    /// The checkpoint directory.
+    pub checkpoint: String,
+}
+
+/// One optimiser step, for progress displays.
+#[derive(Clone, Copy, Debug)]
+pub struct StepEvent {
+    /// Steps taken in all.
+    pub step: usize,
+    /// Epoch being trained (0-based).
+    pub epoch: usize,
+    /// Batches per epoch.
+    pub batches_per_epoch: usize,
+    /// This batch's loss.
+    pub loss: f64,
+}
+
+/// A model being trained, with its optimiser and progress.
+pub struct Trainer {
+    meta: CheckpointMeta,
+    data: TrainData,
+    model: Model,
+    varmap: VarMap,
+    optimizer: AdamW,
+    history: Vec<EpochMetrics>,
+    device: Device,
+}
+
+fn batch_tensors(
+    examples: &[&Example],
+    device: &Device,
+    conditional: bool,
+) -> Result<(Tensor, Tensor, Option<Tensor>), ModelError> {
+    let block = examples[0].ids.len();
+    let ids: Vec<u32> = examples
+        .iter()
+        .flat_map(|e| e.ids.iter().copied())
+        .collect();
+    let ids = Tensor::from_vec(ids, (examples.len(), block), device)?;
+    let inputs = ids.narrow(1, 0, block - 1)?.contiguous()?;
+    let targets = ids.narrow(1, 1, block - 1)?.contiguous()?;
+    let properties = if conditional {
+        let p: Vec<f32> = examples.iter().flat_map(|e| e.properties).collect();
+        Some(Tensor::from_vec(
+            p,
+            (examples.len(), NUM_PROPERTIES),
+            device,
+        )?)
+    } else {
+        None
+    };
+    Ok((inputs, targets, properties))
+}
+
+impl Trainer {
+    /// A fresh model for `config` on `data`.
+    pub fn new(config: Config, data: TrainData, command: String) -> Result<Trainer, ModelError> {
+        config.validate()?;
+        let device = Device::Cpu;
+        let mut varmap = VarMap::new();
+        let vb = SeededInit::new(&varmap, config.train.seed).var_builder(DType::F32, &device);
+        let model = Model::new(&config.model, data.vocabulary.len(), vb)?;
+        model.finish_init(&mut varmap)?;
+        let optimizer = AdamW::new(&varmap, &config.train)?;
+        let meta = CheckpointMeta {
+            format: FORMAT,
+            config,
+            vocabulary: data.vocabulary.clone(),
+            data: data.info.clone(),
+            properties: data.properties.clone(),
+            progress: Progress::default(),
+            commands: vec![command],
+        };
+        Ok(Trainer {
+            meta,
+            data,
+            model,
+            varmap,
+            optimizer,
+            history: Vec::new(),
+            device,
+        })
+    }
+
+    /// Continues from the checkpoint in `dir`; `data` must be the checkpoint's data.
+    pub fn resume(dir: &Path, data: TrainData, command: String) -> Result<Trainer, ModelError> {
+        let mut meta = CheckpointMeta::read(dir)?;
+        if data.info.molecules != meta.data.molecules || data.info.train != meta.data.train {
+            return Err(ModelError::Data(format!(
+                "the data ({} molecules, {} for training) is not the checkpoint's ({} and {})",
+                data.info.molecules, data.info.train, meta.data.molecules, meta.data.train
+            )));
+        }
+        let device = Device::Cpu;
+        let mut varmap = VarMap::new();
+        let vb = SeededInit::new(&varmap, meta.config.train.seed).var_builder(DType::F32, &device);
+        let model = Model::new(&meta.config.model, meta.vocabulary.len(), vb)?;
+        varmap.load(model_path(dir))?;
+        let mut optimizer = AdamW::new(&varmap, &meta.config.train)?;
+        optimizer.load(&optimizer_path(dir), meta.progress.step)?;
+        let history = read_metrics(&metrics_path(dir))?;
+        meta.commands.push(command);
+        Ok(Trainer {
+            meta,
+            data,
+            model,
+            varmap,
+            optimizer,
+            history,
+            device,
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.meta.config
+    }
+
+    /// Sets the number of epochs to train to (e.g. to extend a finished run).
+    pub fn set_epochs(&mut self, epochs: usize) {
+        self.meta.config.train.epochs = epochs;
+    }
+
+    /// The model.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// The trained variables.
+    pub fn varmap(&self) -> &VarMap {
+        &self.varmap
+    }
+
+    /// Batches per epoch.
+    pub fn batches_per_epoch(&self) -> usize {
+        self.data
+            .train
+            .len()
+            .div_ceil(self.meta.config.train.batch_size)
+    }
+
+    /// Token-weighted validation loss (evaluation mode).
+    pub fn validation_loss(&self) -> Result<f64, ModelError> {
+        let (mut total, mut count) = (0.0, 0.0);
+        let conditional = self.meta.config.model.conditional;
+        for chunk in self.data.validation.chunks(EVAL_BATCH) {
+            let examples: Vec<&Example> = chunk.iter().collect();
+            let (inputs, targets, props) = batch_tensors(&examples, &self.device, conditional)?;
+            let logits = self.model.forward(&inputs, props.as_ref(), None)?;
+            let loss = cross_entropy(&logits, &targets, PAD_ID)?.to_scalar::<f32>()? as f64;
+            let tokens = examples
+                .iter()
+                .map(|e| e.ids[1..].iter().filter(|&&id| id != PAD_ID).count())
+                .sum::<usize>() as f64;
+            total += loss * tokens;
+            count += tokens;
+        }
+        Ok(total / count)
+    }
+
+    /// Trains until the configured epochs are done or `max_steps` steps of this run are taken,
+    /// checkpointing into `out` after every epoch and at the stop.
+    pub fn run(
+        &mut self,
+        out: &Path,
+        max_steps: Option<usize>,
+        on_step: &mut dyn FnMut(StepEvent),
+    ) -> Result<TrainReport, ModelError> {
+        std::fs::create_dir_all(out).map_err(|source| ModelError::Io {
+            path: out.display().to_string(),
+            source,
+        })?;
+        let cfg = self.meta.config.train.clone();
+        let conditional = self.meta.config.model.conditional;
+        let per_epoch = self.batches_per_epoch();
+        let (mut steps, mut timed_ms, mut timed) = (0usize, 0.0, 0usize);
+        let mut last: Option<EpochMetrics> = None;
+        let run_start = Instant::now();
+        let seconds_before = self.meta.progress.seconds;
+        while self.meta.progress.epoch < cfg.epochs {
+            let epoch = self.meta.progress.epoch;
+            let mut order: Vec<usize> = (0..self.data.train.len()).collect();
+            let mut order_rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ ORDER_KEY);
+            order_rng.set_stream(epoch as u64);
+            order.shuffle(&mut order_rng);
+            let mut stopped = false;
+            while self.meta.progress.batch < per_epoch {
+                if max_steps.is_some_and(|m| steps >= m) {
+                    stopped = true;
+                    break;
+                }
+                let started = Instant::now();
+                let b = self.meta.progress.batch;
+                let end = ((b + 1) * cfg.batch_size).min(order.len());
+                let examples: Vec<&Example> = order[b * cfg.batch_size..end]
+                    .iter()
+                    .map(|&i| &self.data.train[i])
+                    .collect();
+                let (inputs, targets, props) = batch_tensors(&examples, &self.device, conditional)?;
+                let mut dropout_rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ DROPOUT_KEY);
+                dropout_rng.set_stream(self.meta.progress.step as u64);
+                let logits = self
+                    .model
+                    .forward(&inputs, props.as_ref(), Some(&mut dropout_rng))?;
+                let loss = cross_entropy(&logits, &targets, PAD_ID)?;
+                self.optimizer.backward_step(&loss)?;
+                let loss = loss.to_scalar::<f32>()? as f64;
+                self.meta.progress.batch += 1;
+                self.meta.progress.step += 1;
+                self.meta.progress.epoch_loss_sum += loss;
+                steps += 1;
+                if steps > WARMUP_STEPS {
+                    timed_ms += started.elapsed().as_secs_f64() * 1e3;
+                    timed += 1;
+                }
+                on_step(StepEvent {
+                    step: self.meta.progress.step,
+                    epoch,
+                    batches_per_epoch: per_epoch,
+                    loss,
+                });
+            }
+            let done = self.meta.progress.batch;
+            if done == 0 {
+                break;
+            }
+            let complete = done == per_epoch;
+            self.meta.progress.seconds = seconds_before + run_start.elapsed().as_secs_f64();
+            let metrics = EpochMetrics {
+                epoch: epoch + usize::from(complete),
+                step: self.meta.progress.step,
+                train_loss: self.meta.progress.epoch_loss_sum / done as f64,
+                val_loss: self.validation_loss()?,
+                seconds: self.meta.progress.seconds,
+                complete,
+            };
+            if complete {
+                self.meta.progress.epoch += 1;
+                self.meta.progress.batch = 0;
+                self.meta.progress.epoch_loss_sum = 0.0;
+            }
+            self.history.push(metrics.clone());
+            last = Some(metrics);
+            self.save(out)?;
+            if stopped || !complete {
+                break;
+            }
+        }
+        let last = match last {
+            Some(m) => m,
+            None => self.history.last().cloned().ok_or_else(|| {
+                ModelError::Data("nothing to train: the run is already complete".to_string())
+            })?,
+        };
+        Ok(TrainReport {
+            preset: self.meta.config.preset.clone(),
+            steps,
+            total_steps: self.meta.progress.step,
+            epochs: self.meta.progress.epoch,
+            mean_step_ms: if timed > 0 {
+                timed_ms / timed as f64
+            } else {
+                f64::NAN
+            },
+            train_loss: last.train_loss,
+            val_loss: last.val_loss,
+            parameters: self.varmap.all_vars().iter().map(|v| v.elem_count()).sum(),
+            checkpoint: out.display().to_string(),
+        })
+    }
+
+    /// Writes the checkpoint (weights, optimiser, metrics, then `config.json`) into `dir`.
+    pub fn save(&self, dir: &Path) -> Result<(), ModelError> {
+        write_atomic(&model_path(dir), |tmp| Ok(self.varmap.save(tmp)?))?;
+        write_atomic(&optimizer_path(dir), |tmp| Ok(self.optimizer.save(tmp)?))?;
+        let lines: String = self
+            .history
+            .iter()
+            .map(|m| serde_json::to_string(m).expect("metrics serialise") + "\n")
+            .collect();
+        write_text_atomic(&metrics_path(dir), &lines)?;
+        self.meta.write(dir)
+    }
+}
+
+/// Reads `metrics.jsonl` (missing file: no history).
+fn read_metrics(path: &PathBuf) -> Result<Vec<EpochMetrics>, ModelError> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Ok(Vec::new());
+    };
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            serde_json::from_str(l)
+                .map_err(|e| ModelError::Data(format!("{}: {e}", path.display())))
+        })
+        .collect()
+}

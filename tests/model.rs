@@ -1,0 +1,393 @@
+//! The transformer: the quantum op against finite differences and the simulated score circuit,
+//! incremental decoding against the full forward pass, presets and config overrides.
+
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarMap;
+use qattnc::layer::{Side, score_circuit};
+use qattnc::model::attention::{AttentionInput, Scores};
+use qattnc::model::{Attention, Config, DecodeCache, Model, SeededInit};
+use qattnc::sim::{Amplitude, Program, StatePrep};
+
+fn quantum_config(conditional: bool) -> qattnc::model::ModelConfig {
+    let name = if conditional {
+        "paper-quantum-conditional"
+    } else {
+        "paper-quantum-sequence"
+    };
+    let mut cfg = Config::preset(name).unwrap().model;
+    cfg.embed = 8;
+    cfg.mlp_hidden = 16;
+    cfg.block_size = 8;
+    cfg.dropout = 0.0;
+    cfg
+}
+
+struct Fixture {
+    x: Tensor,
+    ids: Tensor,
+    props: Option<Tensor>,
+}
+
+fn fixture(
+    cfg: &qattnc::model::ModelConfig,
+    vocab: usize,
+    dtype: DType,
+    b: usize,
+    t: usize,
+) -> Fixture {
+    let dev = Device::Cpu;
+    let x: Vec<f64> = (0..b * t * cfg.embed)
+        .map(|i| ((i * 37 % 101) as f64 / 50.0) - 1.0)
+        .collect();
+    let ids: Vec<u32> = (0..b * t).map(|i| ((i * 7 + 3) % vocab) as u32).collect();
+    let props: Vec<f64> = (0..b * 9)
+        .map(|i| ((i * 13 % 17) as f64 / 8.0) - 1.0)
+        .collect();
+    Fixture {
+        x: Tensor::from_vec(x, (b, t, cfg.embed), &dev)
+            .unwrap()
+            .to_dtype(dtype)
+            .unwrap(),
+        ids: Tensor::from_vec(ids, (b, t), &dev).unwrap(),
+        props: cfg.conditional.then(|| {
+            Tensor::from_vec(props, (b, 9), &dev)
+                .unwrap()
+                .to_dtype(dtype)
+                .unwrap()
+        }),
+    }
+}
+
+fn build_attention(
+    cfg: &qattnc::model::ModelConfig,
+    vocab: usize,
+    dtype: DType,
+) -> (Attention, VarMap) {
+    let mut varmap = VarMap::new();
+    let vb = SeededInit::new(&varmap, 7).var_builder(dtype, &Device::Cpu);
+    let attention = Attention::new(cfg, vocab, vb.pp("attention")).unwrap();
+    attention.finish_init(&mut varmap).unwrap();
+    (attention, varmap)
+}
+
+fn scalar(t: &Tensor) -> f64 {
+    t.to_dtype(DType::F64).unwrap().to_scalar::<f64>().unwrap()
+}
+
+#[test]
+fn quantum_attention_gradients_equal_finite_differences() {
+    for conditional in [false, true] {
+        let cfg = quantum_config(conditional);
+        let vocab = 11;
+        let (attention, varmap) = build_attention(&cfg, vocab, DType::F64);
+        let f = fixture(&cfg, vocab, DType::F64, 2, 5);
+        let weights = Tensor::from_vec(
+            (0..2 * 5 * cfg.embed)
+                .map(|i| ((i * 29 % 23) as f64 / 11.0) - 1.0)
+                .collect::<Vec<_>>(),
+            (2, 5, cfg.embed),
+            &Device::Cpu,
+        )
+        .unwrap();
+        let loss = |attention: &Attention| {
+            let input = AttentionInput {
+                x: &f.x,
+                ids: &f.ids,
+                start: 0,
+                properties: f.props.as_ref(),
+            };
+            (attention.forward(&input, None, None).unwrap() * &weights)
+                .unwrap()
+                .sum_all()
+                .unwrap()
+        };
+        let grads = loss(&attention).backward().unwrap();
+        let data = varmap.data().lock().unwrap();
+        let mut checked = 0;
+        for (name, var) in data.iter().filter(|(n, _)| n.contains("angles")) {
+            let grad = grads
+                .get(var.as_tensor())
+                .expect("every angle has a gradient");
+            let grad: Vec<f64> = grad.flatten_all().unwrap().to_vec1().unwrap();
+            let values: Vec<f64> = var.as_tensor().flatten_all().unwrap().to_vec1().unwrap();
+            for k in (0..values.len()).step_by(values.len().div_ceil(6)) {
+                let h = 1e-5;
+                let set = |v: f64| {
+                    let mut w = values.clone();
+                    w[k] = v;
+                    var.set(&Tensor::from_vec(w, var.shape(), &Device::Cpu).unwrap())
+                        .unwrap();
+                };
+                set(values[k] + h);
+                let plus = scalar(&loss(&attention));
+                set(values[k] - h);
+                let minus = scalar(&loss(&attention));
+                set(values[k]);
+                let fd = (plus - minus) / (2.0 * h);
+                assert!(
+                    (fd - grad[k]).abs() <= 1e-6 * (1.0 + fd.abs()),
+                    "{name}[{k}] (conditional {conditional}): adjoint {} vs FD {fd}",
+                    grad[k]
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked >= 20, "checked {checked} entries");
+    }
+}
+
+/// Re⟨ψ_q(i)|ψ_k(j)⟩ from the fast path equals ⟨Z_anc⟩ of the simulated -O0 score circuit.
+fn check_scores_against_circuit(dtype: DType, tolerance: f64) {
+    for conditional in [false, true] {
+        let cfg = quantum_config(conditional);
+        let vocab = 13;
+        let (attention, _) = build_attention(&cfg, vocab, dtype);
+        let (b, t) = (2, 6);
+        let f = fixture(&cfg, vocab, dtype, b, t);
+        let input = AttentionInput {
+            x: &f.x,
+            ids: &f.ids,
+            start: 0,
+            properties: f.props.as_ref(),
+        };
+        let Scores::Quantum(q) = attention.scores() else {
+            panic!("a quantum layer");
+        };
+        let (scores, _) = attention.raw_scores(&input, None).unwrap();
+        let scores: Vec<f64> = (scores / q.scale())
+            .unwrap()
+            .to_dtype(DType::F64)
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .to_vec1()
+            .unwrap();
+        let (query_rows, key_rows) = q.side_rows(&input).unwrap();
+        let rows =
+            |t: Tensor| -> Vec<Vec<f64>> { t.to_dtype(DType::F64).unwrap().to_vec2().unwrap() };
+        let (query_rows, key_rows) = (rows(query_rows), rows(key_rows));
+        let spec = cfg.qubits.layer_spec();
+        let query_names = StatePrep::for_layer(&spec, Side::Query)
+            .unwrap()
+            .params()
+            .to_vec();
+        let key_names = StatePrep::for_layer(&spec, Side::Key)
+            .unwrap()
+            .params()
+            .to_vec();
+        let program = Program::compile(&score_circuit(&spec), Amplitude::Auto).unwrap();
+        for batch in 0..b {
+            for i in 0..t {
+                for j in 0..t {
+                    let value = |name: &String| {
+                        if let Some(k) = query_names.iter().position(|n| n == name) {
+                            return query_rows[batch * t + i][k];
+                        }
+                        let k = key_names
+                            .iter()
+                            .position(|n| n == name)
+                            .expect("a key input");
+                        key_rows[batch * t + j][k]
+                    };
+                    let binding: Vec<f64> = program.inputs().iter().map(value).collect();
+                    let z = program.run(&binding).unwrap().expectation_z(0);
+                    let fast = scores[(batch * t + i) * t + j];
+                    assert!(
+                        (z - fast).abs() <= tolerance,
+                        "{dtype:?} conditional {conditional} ({batch},{i},{j}): circuit {z} vs fast path {fast}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn quantum_scores_equal_the_simulated_score_circuit_f64() {
+    check_scores_against_circuit(DType::F64, 1e-12);
+}
+
+#[test]
+fn quantum_scores_equal_the_simulated_score_circuit_f32() {
+    check_scores_against_circuit(DType::F32, 1e-5);
+}
+
+#[test]
+fn incremental_decoding_equals_the_full_forward_pass() {
+    for preset in [
+        "paper-quantum-conditional",
+        "paper-classical-sequence",
+        "paper-classical-eq-conditional",
+    ] {
+        let mut cfg = Config::preset(preset).unwrap().model;
+        cfg.embed = 16;
+        cfg.mlp_hidden = 32;
+        cfg.block_size = 10;
+        let vocab = 9;
+        let mut varmap = VarMap::new();
+        let vb = SeededInit::new(&varmap, 3).var_builder(DType::F64, &Device::Cpu);
+        let model = Model::new(&cfg, vocab, vb).unwrap();
+        model.finish_init(&mut varmap).unwrap();
+        let f = fixture(&cfg, vocab, DType::F64, 3, 7);
+        let full = model.forward(&f.ids, f.props.as_ref(), None).unwrap();
+        let mut cache = DecodeCache::default();
+        for step in 0..7 {
+            let ids = f.ids.narrow(1, step, 1).unwrap();
+            let logits = model
+                .decode_step(&ids, f.props.as_ref(), &mut cache)
+                .unwrap();
+            let expected = full.narrow(1, step, 1).unwrap().squeeze(1).unwrap();
+            let diff = scalar(
+                &(logits - expected)
+                    .unwrap()
+                    .abs()
+                    .unwrap()
+                    .max_keepdim(1)
+                    .unwrap()
+                    .max(0)
+                    .unwrap()
+                    .squeeze(0)
+                    .unwrap(),
+            );
+            assert!(diff < 1e-10, "{preset} step {step}: max difference {diff}");
+        }
+        assert_eq!(cache.len(), 7);
+    }
+}
+
+#[test]
+fn presets_and_config_overrides() {
+    for name in qattnc::model::PRESET_NAMES {
+        let cfg = Config::preset(name).unwrap();
+        cfg.validate().unwrap();
+        assert_eq!(
+            (cfg.model.embed, cfg.model.block_size, cfg.train.batch_size),
+            (64, 24, 256)
+        );
+    }
+    for (model, layer) in [
+        ("paper-quantum-sequence", "paper_sequence"),
+        ("paper-quantum-conditional", "paper_conditional"),
+    ] {
+        let ours = Config::preset(model).unwrap().model.qubits.layer_spec();
+        let paper = qattnc::layer::preset(layer).unwrap().unwrap();
+        assert_eq!(
+            (ours.registers, ours.ansatz),
+            (paper.registers, paper.ansatz)
+        );
+    }
+    let eq = Config::preset("paper-classical-eq-conditional").unwrap();
+    assert_eq!(eq.model.qk_dim, 6);
+    let text = "preset = \"paper-quantum-sequence\"\n[model]\ndropout = 0.0\n[train]\nepochs = 2\n";
+    let cfg = Config::from_toml(text, "test.toml").unwrap();
+    assert_eq!(
+        (cfg.model.dropout, cfg.train.epochs, cfg.train.lr),
+        (0.0, 2, 5e-3)
+    );
+    let err = Config::from_toml(
+        "preset = \"paper-quantum-sequence\"\n[model]\nembd = 3\n",
+        "bad.toml",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("bad.toml") && err.contains("embd"), "{err}");
+    assert!(Config::preset("paper-nothing").is_err());
+}
+
+mod training {
+    use qattnc::chem::dataset::{LoadOptions, load};
+    use qattnc::model::Config;
+    use qattnc::model::sample::{SampleOptions, generate, load_checkpoint};
+    use qattnc::model::train::{TrainData, Trainer};
+    use std::path::Path;
+
+    const FIXTURE: &str = "tests/fixtures/model_qm9_80.csv";
+
+    fn tiny(preset: &str, epochs: usize) -> Config {
+        let mut cfg = Config::preset(preset).unwrap();
+        cfg.model.embed = 16;
+        cfg.model.mlp_hidden = 32;
+        cfg.train.batch_size = 16;
+        cfg.train.epochs = epochs;
+        cfg.train.lr = 1e-2;
+        cfg.train.seed = 11;
+        cfg
+    }
+
+    fn data(cfg: &Config) -> TrainData {
+        let options = LoadOptions {
+            cache_dir: None,
+            ..LoadOptions::default()
+        };
+        let dataset = load(Path::new(FIXTURE), &options).unwrap();
+        TrainData::new(&dataset.entries, cfg.model.block_size, FIXTURE, None).unwrap()
+    }
+
+    #[test]
+    fn a_tiny_quantum_model_overfits_the_fixture() {
+        let mut cfg = tiny("paper-quantum-conditional", 40);
+        cfg.model.dropout = 0.0;
+        let data = data(&cfg);
+        assert!(
+            data.train.len() >= 64,
+            "{} training molecules",
+            data.train.len()
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let mut trainer = Trainer::new(cfg, data, "test".into()).unwrap();
+        let report = trainer.run(dir.path(), None, &mut |_| {}).unwrap();
+        assert_eq!(report.epochs, 40);
+        assert!(report.train_loss < 0.9, "train loss {}", report.train_loss);
+    }
+
+    #[test]
+    fn resuming_reproduces_the_uninterrupted_run_and_sampling_is_seeded() {
+        let cfg = tiny("paper-quantum-conditional", 3);
+        let straight = tempfile::tempdir().unwrap();
+        let mut a = Trainer::new(cfg.clone(), data(&cfg), "a".into()).unwrap();
+        let report_a = a.run(straight.path(), None, &mut |_| {}).unwrap();
+
+        let split = tempfile::tempdir().unwrap();
+        let mut b = Trainer::new(cfg.clone(), data(&cfg), "b".into()).unwrap();
+        b.run(split.path(), Some(7), &mut |_| {}).unwrap();
+        drop(b);
+        let mut b = Trainer::resume(split.path(), data(&cfg), "b resumed".into()).unwrap();
+        let report_b = b.run(split.path(), None, &mut |_| {}).unwrap();
+        assert_eq!(report_a.total_steps, report_b.total_steps);
+        assert_eq!(report_a.train_loss, report_b.train_loss);
+        assert_eq!(report_a.val_loss, report_b.val_loss);
+        let weights = |dir: &Path| std::fs::read(dir.join("model.safetensors")).unwrap();
+        assert!(
+            weights(straight.path()) == weights(split.path()),
+            "weights differ after resume"
+        );
+
+        let loaded = load_checkpoint(straight.path()).unwrap();
+        let props = vec![[100.0, 2.0, 1.0, 1.0, 1.0, 2.0, 30.0, 0.5, 0.0]; 12];
+        let options = |batch| SampleOptions {
+            n: 12,
+            seed: 5,
+            temperature: 1.0,
+            top_k: None,
+            batch,
+        };
+        let first = generate(&loaded, Some(&props), &options(12)).unwrap();
+        assert_eq!(
+            first,
+            generate(&loaded, Some(&props), &options(12)).unwrap()
+        );
+        assert_eq!(first, generate(&loaded, Some(&props), &options(5)).unwrap());
+        assert_ne!(
+            first,
+            generate(
+                &loaded,
+                Some(&props),
+                &SampleOptions {
+                    seed: 6,
+                    ..options(12)
+                }
+            )
+            .unwrap()
+        );
+    }
+}
