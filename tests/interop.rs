@@ -1,7 +1,7 @@
 //! Interop checks: the emitted OpenQASM 3 and CUDA-Q Python of both paper layers, run by Qiskit
 //! and CUDA-Q (through `tests/interop/check_scores.py` in the venv that `make interop` creates),
 //! against an independent numpy computation of Re⟨ψ_q(i)|ψ_k(j)⟩ and the golden values in
-//! `../shared/data/golden/`.
+//! `../shared/data/golden/`; and qattnc's own parser + simulator against Qiskit on the same files.
 //!
 //! Without the venv (env `QATTNC_INTEROP_VENV`, default `$HOME/.cache/qattnc/interop-venv`), or
 //! without CUDA-Q in it, the affected checks print `skipped: …` to stderr and pass. The emitted
@@ -10,6 +10,8 @@
 use qattnc::compile::MAX_LEVEL;
 use qattnc::emit::{EmitOptions, Format, emit};
 use qattnc::layer::{Entangler, LayerSpec, preset, score_circuit};
+use qattnc::qasm::{ParseOptions, parse};
+use qattnc::sim::{Amplitude, Program};
 use serde_json::{Map, Value};
 use std::f64::consts::PI;
 use std::path::{Path, PathBuf};
@@ -18,6 +20,8 @@ use std::time::Instant;
 
 /// Qiskit's statevector against the numpy overlap.
 const QISKIT_TOLERANCE: f64 = 1e-9;
+/// qattnc's simulator against Qiskit's statevector on the same OpenQASM file.
+const SIMULATOR_TOLERANCE: f64 = 1e-12;
 /// CUDA-Q's `observe` against the numpy overlap.
 const CUDAQ_TOLERANCE: f64 = 1e-5;
 /// The numpy overlap against the golden scores (both are double-precision statevectors).
@@ -287,6 +291,27 @@ fn assert_close(what: &str, a: &[f64], b: &[f64], tolerance: f64) -> f64 {
     worst
 }
 
+/// The ancilla ⟨Z⟩ of the QASM file at `path` by qattnc's own parser and simulator.
+fn simulate(path: &Path, bindings: &[Binding]) -> Vec<f64> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let circuit = parse(&text, &path.display().to_string(), &ParseOptions::default()).unwrap();
+    let program = Program::compile(&circuit, Amplitude::Auto).unwrap();
+    bindings
+        .iter()
+        .map(|binding| {
+            let values: Vec<f64> = program
+                .inputs()
+                .iter()
+                .map(|name| binding[name].as_f64().expect("numeric binding"))
+                .collect();
+            program
+                .run(&values)
+                .unwrap()
+                .expectation_z(program.readout_qubit())
+        })
+        .collect()
+}
+
 /// Emits `layer` at every level and checks Qiskit and CUDA-Q against numpy, on random bindings
 /// and (when present) golden rows, and numpy against the golden scores.
 fn check_layer(layer: &str, seed: u64) {
@@ -356,7 +381,17 @@ fn check_layer(layer: &str, seed: u64) {
             )
         });
         let cudaq = cudaq.map_or("skipped".to_string(), |d| format!("{d:.1e}"));
-        eprintln!("interop {what}: max |Δ| Qiskit–numpy {qiskit:.1e}, CUDA-Q–numpy {cudaq}");
+        let ours = simulate(&files.qasm, &bindings);
+        let simulator = assert_close(
+            &format!("{what}: qattnc simulator vs Qiskit"),
+            &ours,
+            &scores.qiskit[k],
+            SIMULATOR_TOLERANCE,
+        );
+        eprintln!(
+            "interop {what}: max |Δ| Qiskit–numpy {qiskit:.1e}, CUDA-Q–numpy {cudaq}, \
+             qattnc–Qiskit {simulator:.1e}"
+        );
     }
 }
 
