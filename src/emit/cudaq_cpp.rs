@@ -1,8 +1,8 @@
 //! IR → a CUDA-Q C++ source file with one `__qpu__` kernel.
 
-use super::cudaq_python::lower_gate;
+use super::cudaq_python::{Statement, kernel_statements};
 use super::{EmitOptions, write_header};
-use crate::ir::{Circuit, Instruction};
+use crate::ir::Circuit;
 use std::fmt::Write;
 
 /// Writes `circuit` as C++ defining `__qpu__ void <kernel_name>(double …)` with one `double`
@@ -24,38 +24,20 @@ pub fn emit_cudaq_cpp(circuit: &Circuit, options: &EmitOptions) -> String {
     )
     .unwrap();
     writeln!(out, "  cudaq::qvector q({});", circuit.num_qubits()).unwrap();
-    for instruction in circuit.instructions() {
-        match instruction {
-            Instruction::Gate(op) => {
-                for call in lower_gate(op) {
-                    let mut arguments = Vec::new();
-                    if let Some(angle) = &call.angle {
-                        arguments.push(angle.text("M_PI").to_string());
-                    }
-                    arguments.extend(
-                        call.controls
-                            .iter()
-                            .chain(&call.targets)
-                            .map(|q| format!("q[{q}]")),
-                    );
-                    let modifier = if call.controls.is_empty() {
-                        ""
-                    } else {
-                        "<cudaq::ctrl>"
-                    };
-                    writeln!(
-                        out,
-                        "  {}{modifier}({});",
-                        call.function,
-                        arguments.join(", ")
-                    )
-                    .unwrap();
-                }
+    for statement in kernel_statements(circuit, "M_PI") {
+        let line = match statement {
+            Statement::Call {
+                function,
+                controlled,
+                arguments,
+            } => {
+                let modifier = if controlled { "<cudaq::ctrl>" } else { "" };
+                format!("{function}{modifier}({});", arguments.join(", "))
             }
-            Instruction::Measure { qubit, .. } => writeln!(out, "  mz(q[{qubit}]);").unwrap(),
-            Instruction::Reset(qubit) => writeln!(out, "  reset(q[{qubit}]);").unwrap(),
-            Instruction::Barrier(_) => {}
-        }
+            Statement::Measure(qubit) => format!("mz(q[{qubit}]);"),
+            Statement::Reset(qubit) => format!("reset(q[{qubit}]);"),
+        };
+        writeln!(out, "  {line}").unwrap();
     }
     out.push_str("}\n");
     out

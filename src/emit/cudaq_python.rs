@@ -96,6 +96,52 @@ pub(super) fn lower_gate(op: &GateOp) -> Vec<KernelCall> {
     calls
 }
 
+/// One statement of a CUDA-Q kernel body, language-neutral.
+pub(super) enum Statement {
+    /// A gate call: the function, whether it takes `.ctrl`/`<cudaq::ctrl>`, and its
+    /// arguments (angle first, then `q[k]` controls and targets).
+    Call {
+        /// CUDA-Q gate function.
+        function: &'static str,
+        /// True when the call has controls.
+        controlled: bool,
+        /// Rendered arguments.
+        arguments: Vec<String>,
+    },
+    /// `mz` of a qubit.
+    Measure(usize),
+    /// `reset` of a qubit.
+    Reset(usize),
+}
+
+/// The kernel body of `circuit` as statements, with π spelled `pi` (shared by both CUDA-Q
+/// back ends).
+pub(super) fn kernel_statements(circuit: &Circuit, pi: &'static str) -> Vec<Statement> {
+    let mut statements = Vec::new();
+    for instruction in circuit.instructions() {
+        match instruction {
+            Instruction::Gate(op) => {
+                for call in lower_gate(op) {
+                    let angle = call.angle.as_ref().map(|a| a.text(pi).to_string());
+                    let qubits = call.controls.iter().chain(&call.targets);
+                    statements.push(Statement::Call {
+                        function: call.function,
+                        controlled: !call.controls.is_empty(),
+                        arguments: angle
+                            .into_iter()
+                            .chain(qubits.map(|q| format!("q[{q}]")))
+                            .collect(),
+                    });
+                }
+            }
+            Instruction::Measure { qubit, .. } => statements.push(Statement::Measure(*qubit)),
+            Instruction::Reset(qubit) => statements.push(Statement::Reset(*qubit)),
+            Instruction::Barrier(_) => {}
+        }
+    }
+    statements
+}
+
 /// Writes `circuit` as a Python module defining `@cudaq.kernel def <kernel_name>(…)` with one
 /// `float` argument per circuit input. Measurements become `mz` on the measured qubits.
 pub fn emit_cudaq_python(circuit: &Circuit, options: &EmitOptions) -> String {
@@ -115,38 +161,20 @@ pub fn emit_cudaq_python(circuit: &Circuit, options: &EmitOptions) -> String {
     )
     .unwrap();
     writeln!(out, "    q = cudaq.qvector({})", circuit.num_qubits()).unwrap();
-    for instruction in circuit.instructions() {
-        match instruction {
-            Instruction::Gate(op) => {
-                for call in lower_gate(op) {
-                    let mut arguments = Vec::new();
-                    if let Some(angle) = &call.angle {
-                        arguments.push(angle.text("np.pi").to_string());
-                    }
-                    arguments.extend(
-                        call.controls
-                            .iter()
-                            .chain(&call.targets)
-                            .map(|q| format!("q[{q}]")),
-                    );
-                    let suffix = if call.controls.is_empty() {
-                        ""
-                    } else {
-                        ".ctrl"
-                    };
-                    writeln!(
-                        out,
-                        "    {}{suffix}({})",
-                        call.function,
-                        arguments.join(", ")
-                    )
-                    .unwrap();
-                }
+    for statement in kernel_statements(circuit, "np.pi") {
+        let line = match statement {
+            Statement::Call {
+                function,
+                controlled,
+                arguments,
+            } => {
+                let suffix = if controlled { ".ctrl" } else { "" };
+                format!("{function}{suffix}({})", arguments.join(", "))
             }
-            Instruction::Measure { qubit, .. } => writeln!(out, "    mz(q[{qubit}])").unwrap(),
-            Instruction::Reset(qubit) => writeln!(out, "    reset(q[{qubit}])").unwrap(),
-            Instruction::Barrier(_) => {}
-        }
+            Statement::Measure(qubit) => format!("mz(q[{qubit}])"),
+            Statement::Reset(qubit) => format!("reset(q[{qubit}])"),
+        };
+        writeln!(out, "    {line}").unwrap();
     }
     out
 }
