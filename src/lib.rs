@@ -32,5 +32,6 @@ pub mod ir;
 pub mod layer;
 pub mod model;
 pub mod opt;
+pub mod plot;
 pub mod qasm;
 pub mod sim;

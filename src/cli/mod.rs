@@ -1,6 +1,7 @@
 //! The `qattnc` command line: argument parsing and one module per subcommand. Each subcommand
 //! parses its arguments, calls library code and prints; nothing here computes results.
 
+mod attention;
 mod compile;
 mod data;
 mod eval;
@@ -52,6 +53,8 @@ pub enum Command {
     Sample(sample::SampleArgs),
     /// Train a hybrid transformer (quantum or classical attention) on SMILES with properties.
     Train(train::TrainArgs),
+    /// Draw a trained model's attention map for one molecule as a labelled heatmap PNG.
+    Attention(attention::AttentionArgs),
 }
 
 /// Why a command failed; decides the exit code.
@@ -95,6 +98,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Serve(args) => serve::run(args),
         Command::Train(args) => train::run(args),
         Command::Sample(args) => sample::run(args),
+        Command::Attention(args) => attention::run(args),
     }
 }
 

@@ -98,6 +98,16 @@ pub fn metrics_path(dir: &Path) -> PathBuf {
     dir.join("metrics.jsonl")
 }
 
+/// `losses.csv`: the training loss of every optimiser step (`step,loss`).
+pub fn losses_path(dir: &Path) -> PathBuf {
+    dir.join("losses.csv")
+}
+
+/// `loss.png`: the loss curve (per-step training loss, validation loss per checkpoint).
+pub fn loss_plot_path(dir: &Path) -> PathBuf {
+    dir.join("loss.png")
+}
+
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ModelError + '_ {
     move |source| ModelError::Io {
         path: path.display().to_string(),

@@ -44,6 +44,9 @@ pub enum ModelError {
     /// Bad training or sampling data.
     #[error("{0}")]
     Data(String),
+    /// The loss curve could not be drawn.
+    #[error(transparent)]
+    Plot(#[from] crate::plot::PlotError),
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {

@@ -4,8 +4,8 @@
 
 use super::ModelError;
 use super::checkpoint::{
-    CheckpointMeta, DataInfo, FORMAT, Progress, PropertyNorm, metrics_path, model_path,
-    optimizer_path, write_atomic, write_text_atomic,
+    CheckpointMeta, DataInfo, FORMAT, Progress, PropertyNorm, loss_plot_path, losses_path,
+    metrics_path, model_path, optimizer_path, write_atomic, write_text_atomic,
 };
 use super::config::Config;
 use super::nn::SeededInit;
@@ -195,6 +195,8 @@ pub struct Trainer {
     varmap: VarMap,
     optimizer: AdamW,
     history: Vec<EpochMetrics>,
+    /// (step, loss) of every optimiser step so far, resumed ones included.
+    losses: Vec<(usize, f64)>,
     device: Device,
 }
 
@@ -250,6 +252,7 @@ impl Trainer {
             varmap,
             optimizer,
             history: Vec::new(),
+            losses: Vec::new(),
             device,
         })
     }
@@ -271,6 +274,8 @@ impl Trainer {
         let mut optimizer = AdamW::new(&varmap, &meta.config.train)?;
         optimizer.load(&optimizer_path(dir), meta.progress.step)?;
         let history = read_metrics(&metrics_path(dir))?;
+        let mut losses = read_losses(&losses_path(dir))?;
+        losses.retain(|&(step, _)| step <= meta.progress.step);
         meta.commands.push(command);
         Ok(Trainer {
             meta,
@@ -279,6 +284,7 @@ impl Trainer {
             varmap,
             optimizer,
             history,
+            losses,
             device,
         })
     }
@@ -380,6 +386,7 @@ impl Trainer {
                 self.meta.progress.batch += 1;
                 self.meta.progress.step += 1;
                 self.meta.progress.epoch_loss_sum += loss;
+                self.losses.push((self.meta.progress.step, loss));
                 steps += 1;
                 if steps > WARMUP_STEPS {
                     timed_ms += started.elapsed().as_secs_f64() * 1e3;
@@ -451,8 +458,88 @@ impl Trainer {
             .map(|m| serde_json::to_string(m).expect("metrics serialise") + "\n")
             .collect();
         write_text_atomic(&metrics_path(dir), &lines)?;
+        let mut csv = String::from("step,loss\n");
+        for (step, loss) in &self.losses {
+            csv.push_str(&format!("{step},{loss}\n"));
+        }
+        write_text_atomic(&losses_path(dir), &csv)?;
+        self.plot_losses(&loss_plot_path(dir))?;
         self.meta.write(dir)
     }
+
+    /// Draws the loss curve: the training loss per step (a running mean over a window of
+    /// about 1 % of the steps) and the validation loss at each checkpoint.
+    pub fn plot_losses(&self, path: &Path) -> Result<(), ModelError> {
+        if self.losses.is_empty() {
+            return Ok(());
+        }
+        let window = (self.losses.len() / 100).clamp(1, 50);
+        let mut sum = 0.0;
+        let train: Vec<(f64, f64)> = self
+            .losses
+            .iter()
+            .enumerate()
+            .map(|(i, &(step, loss))| {
+                sum += loss;
+                if i >= window {
+                    sum -= self.losses[i - window].1;
+                }
+                (step as f64, sum / (i + 1).min(window) as f64)
+            })
+            .collect();
+        let validation: Vec<(f64, f64)> = self
+            .history
+            .iter()
+            .map(|m| (m.step as f64, m.val_loss))
+            .collect();
+        let train_label = if window > 1 {
+            format!("training (running mean of {window} steps)")
+        } else {
+            "training".to_string()
+        };
+        let title = format!("{} · loss", self.meta.config.preset);
+        // plotters picks the image format from the extension: keep `.png` last.
+        let tmp = path.with_extension("tmp.png");
+        crate::plot::loss_curve(
+            &tmp,
+            &title,
+            &[
+                crate::plot::Series {
+                    label: &train_label,
+                    points: &train,
+                    markers: false,
+                },
+                crate::plot::Series {
+                    label: "validation",
+                    points: &validation,
+                    markers: true,
+                },
+            ],
+        )?;
+        std::fs::rename(&tmp, path).map_err(|source| ModelError::Io {
+            path: path.display().to_string(),
+            source,
+        })
+    }
+}
+
+/// Reads `losses.csv` (missing file: no losses).
+fn read_losses(path: &Path) -> Result<Vec<(usize, f64)>, ModelError> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Ok(Vec::new());
+    };
+    text.lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let bad = || ModelError::Data(format!("{}: bad line `{l}`", path.display()));
+            let (step, loss) = l.split_once(',').ok_or_else(bad)?;
+            Ok((
+                step.trim().parse().map_err(|_| bad())?,
+                loss.trim().parse().map_err(|_| bad())?,
+            ))
+        })
+        .collect()
 }
 
 /// Reads `metrics.jsonl` (missing file: no history).

@@ -1,0 +1,212 @@
+//! `qattnc train`, `sample` and `attention` end to end on a tiny model (one epoch on the
+//! 80-molecule fixture), and their handling of bad checkpoints.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+const FIXTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/model_qm9_80.csv"
+);
+
+fn qattnc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_qattnc"))
+        .args(args)
+        .env("QATTNC_CACHE_DIR", env!("CARGO_TARGET_TMPDIR"))
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A tiny conditional quantum model trained once for all tests of this file.
+fn checkpoint() -> &'static Path {
+    static DIR: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    &DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("tiny.toml");
+        std::fs::write(
+            &config,
+            "preset = \"paper-quantum-conditional\"\n[model]\nembed = 16\nmlp_hidden = 32\n\
+             [train]\nbatch_size = 16\nepochs = 2\nseed = 3\n",
+        )
+        .unwrap();
+        let out = dir.path().join("model");
+        let run = qattnc(&[
+            "train",
+            "--config",
+            config.to_str().unwrap(),
+            "--data",
+            FIXTURE,
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+        ]);
+        assert!(run.status.success(), "{}", text(&run.stderr));
+        let stdout = text(&run.stdout);
+        let report: serde_json::Value =
+            serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+        assert_eq!(report["epochs"], 2);
+        assert!(report["mean_step_ms"].as_f64().unwrap() > 0.0);
+        (dir, out)
+    })
+    .1
+}
+
+fn is_png(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\x89PNG\r\n\x1a\n")
+}
+
+#[test]
+fn train_writes_losses_and_a_loss_curve() {
+    let dir = checkpoint();
+    let losses = std::fs::read_to_string(dir.join("losses.csv")).unwrap();
+    let lines: Vec<&str> = losses.lines().collect();
+    assert_eq!(lines[0], "step,loss");
+    assert!(lines.len() > 2, "{losses}");
+    assert!(lines[1].starts_with("1,"), "{}", lines[1]);
+    let png = std::fs::read(dir.join("loss.png")).unwrap();
+    assert!(is_png(&png));
+    assert!(
+        png.len() > 5_000 && png.len() < 1_000_000,
+        "{} bytes",
+        png.len()
+    );
+}
+
+#[test]
+fn sample_writes_the_documented_csv_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("samples.csv");
+    let run = qattnc(&[
+        "sample",
+        "--checkpoint",
+        checkpoint().to_str().unwrap(),
+        "--n",
+        "20",
+        "--MW",
+        "100",
+        "--seed",
+        "4",
+        "-o",
+        out.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let csv = std::fs::read_to_string(&out).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "smiles,valid,canonical,MW,HBA,HBD,nRot,nRing,nHet,TPSA,LogP,StereoCenters"
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 20);
+    for row in rows {
+        let cells: Vec<&str> = row.split(',').collect();
+        assert_eq!(cells.len(), 12, "{row}");
+        assert!(cells[1] == "true" || cells[1] == "false", "{row}");
+    }
+    let stdout = text(&run.stdout);
+    let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(summary["queries"], 20);
+    assert!(summary["validity"].as_f64().unwrap() <= 1.0);
+}
+
+#[test]
+fn attention_writes_a_heatmap_png() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("map.png");
+    let run = qattnc(&[
+        "attention",
+        "--checkpoint",
+        checkpoint().to_str().unwrap(),
+        "--smiles",
+        "CC(=O)NC",
+        "-o",
+        out.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let png = std::fs::read(&out).unwrap();
+    assert!(is_png(&png));
+    assert!(
+        png.len() > 5_000 && png.len() < 1_000_000,
+        "{} bytes",
+        png.len()
+    );
+    let stdout = text(&run.stdout);
+    let report: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    let tokens = report["tokens"].as_array().unwrap();
+    assert_eq!(tokens.len(), 9, "[CLS] and 8 tokens");
+    let weights = report["weights"].as_array().unwrap();
+    for (i, row) in weights.iter().enumerate() {
+        let row: Vec<f64> = row
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        let visible: f64 = row[..=i].iter().sum();
+        assert!((visible - 1.0).abs() < 1e-4, "row {i}: {row:?}");
+        assert!(
+            row[i + 1..].iter().all(|&v| v.abs() < 1e-6),
+            "row {i}: {row:?}"
+        );
+    }
+}
+
+#[test]
+fn attention_rejects_unknown_tokens_and_overlong_molecules() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("map.png");
+    for smiles in ["C[Se]C", &"C".repeat(40)] {
+        let run = qattnc(&[
+            "attention",
+            "--checkpoint",
+            checkpoint().to_str().unwrap(),
+            "--smiles",
+            smiles,
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(run.status.code(), Some(2), "{}", text(&run.stderr));
+        assert!(!out.exists());
+    }
+}
+
+#[test]
+fn a_missing_checkpoint_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-checkpoint");
+    let out = dir.path().join("x");
+    for args in [
+        vec![
+            "sample",
+            "--checkpoint",
+            missing.to_str().unwrap(),
+            "--n",
+            "5",
+        ],
+        vec![
+            "attention",
+            "--checkpoint",
+            missing.to_str().unwrap(),
+            "--smiles",
+            "CCO",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    ] {
+        let run = qattnc(&args);
+        assert_eq!(
+            run.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&run.stderr)
+        );
+        assert!(text(&run.stderr).contains("no-such-checkpoint"));
+    }
+}
