@@ -4,6 +4,8 @@
 mod compile;
 mod data;
 mod eval;
+mod eval_noise;
+mod hardware;
 mod opt;
 mod props;
 mod sample;
@@ -50,6 +52,9 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Sample molecules from a trained checkpoint, optionally for property targets.
     Sample(sample::SampleArgs),
+    /// Validity, uniqueness and property error of molecules sampled with attention scores
+    /// estimated from shots (and noise): how many shots the hybrid model needs on hardware.
+    EvalNoise(eval_noise::EvalNoiseArgs),
     /// Train a hybrid transformer (quantum or classical attention) on SMILES with properties.
     Train(train::TrainArgs),
 }
@@ -95,6 +100,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Serve(args) => serve::run(args),
         Command::Train(args) => train::run(args),
         Command::Sample(args) => sample::run(args),
+        Command::EvalNoise(args) => eval_noise::run(args),
     }
 }
 
