@@ -15,13 +15,14 @@
 //! with `Retry-After` beyond; 503 while shutting down). Errors use IonQ's shape
 //! `{"error", "message", "statusCode"}`. With an API key set, requests need
 //! `Authorization: apiKey KEY` or `Bearer KEY`. Simulations run on the blocking pool, at most
-//! [`ServeOptions::workers`] at once.
+//! [`ServeOptions::workers`] at once. [`ServeOptions::noise`] makes the simulated device noisy
+//! (depolarizing and readout error, see [`NoiseModel`]).
 
 use super::Secret;
 use crate::emit::parse_ionq_circuit;
 use crate::ir::Circuit;
 use crate::qasm::{ParseOptions, parse};
-use crate::sim::{Amplitude, Program};
+use crate::sim::{Amplitude, NoiseModel, Program, sample_distribution};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -57,6 +58,9 @@ pub struct ServeOptions {
     pub api_key: Option<Secret>,
     /// Seed of the shot sampling; job n samples from stream n.
     pub seed: u64,
+    /// Depolarizing and readout noise of the simulated device (trajectories and shots of job n
+    /// both draw from stream n); `None` for an ideal device.
+    pub noise: Option<NoiseModel>,
 }
 
 impl Default for ServeOptions {
@@ -70,6 +74,7 @@ impl Default for ServeOptions {
             workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
             api_key: None,
             seed: 0,
+            noise: None,
         }
     }
 }
@@ -343,8 +348,8 @@ async fn execute(shared: Arc<Shared>, id: String, program: Program, shots: u64, 
         }
     };
     let outcome = if started {
-        let seed = shared.options.seed;
-        tokio::task::spawn_blocking(move || simulate(&program, shots, seed, number))
+        let (seed, noise) = (shared.options.seed, shared.options.noise);
+        tokio::task::spawn_blocking(move || simulate(&program, shots, seed, number, noise))
             .await
             .unwrap_or_else(|e| Err(format!("the simulation panicked: {e}")))
     } else {
@@ -369,20 +374,26 @@ async fn execute(shared: Arc<Shared>, id: String, program: Program, shots: u64, 
     }
 }
 
-/// Probabilities over all qubits from `shots` samples.
+/// Probabilities over all qubits from `shots` samples (of the noisy distribution under `noise`).
 fn simulate(
     program: &Program,
     shots: u64,
     seed: u64,
     stream: u64,
+    noise: Option<NoiseModel>,
 ) -> Result<BTreeMap<u64, f64>, String> {
-    let state = program.run(&[]).map_err(|e| e.to_string())?;
     let qubits: Vec<usize> = (0..program.num_qubits()).collect();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(stream);
-    let counts = state
-        .sample_counts(&qubits, shots, &mut rng)
-        .map_err(|e| e.to_string())?;
+    let counts = match noise.filter(|n| !n.is_noiseless()) {
+        None => program
+            .run(&[])
+            .and_then(|state| state.sample_counts(&qubits, shots, &mut rng)),
+        Some(noise) => program
+            .noisy_marginal(&[], &qubits, &noise, &mut rng)
+            .and_then(|d| sample_distribution(&d, shots, &mut rng)),
+    }
+    .map_err(|e| e.to_string())?;
     Ok(counts
         .into_iter()
         .enumerate()

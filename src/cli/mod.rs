@@ -5,6 +5,8 @@ mod attention;
 mod compile;
 mod data;
 mod eval;
+mod eval_noise;
+mod hardware;
 mod opt;
 mod props;
 mod sample;
@@ -51,6 +53,9 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Sample molecules from a trained checkpoint, optionally for property targets.
     Sample(sample::SampleArgs),
+    /// Validity, uniqueness and property error of molecules sampled with attention scores
+    /// estimated from shots (and noise): how many shots the hybrid model needs on hardware.
+    EvalNoise(eval_noise::EvalNoiseArgs),
     /// Train a hybrid transformer (quantum or classical attention) on SMILES with properties.
     Train(train::TrainArgs),
     /// Draw a trained model's attention map for one molecule as a labelled heatmap PNG.
@@ -99,6 +104,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Train(args) => train::run(args),
         Command::Sample(args) => sample::run(args),
         Command::Attention(args) => attention::run(args),
+        Command::EvalNoise(args) => eval_noise::run(args),
     }
 }
 

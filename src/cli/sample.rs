@@ -1,12 +1,14 @@
 //! `qattnc sample`: generate molecules from a checkpoint, optionally for property targets.
 
+use super::hardware::HardwareArgs;
 use super::{Failure, write_output};
 use crate::chem::dataset::{LoadOptions, check_all, load, progress_bar};
 use crate::chem::metrics::{Checked, generation_metrics};
 use crate::chem::split::is_validation;
 use crate::chem::{DEFAULT_MAX_SMILES_LEN, Property};
+use crate::model::ScoreProvider;
 use crate::model::sample::{
-    Impute, SampleOptions, generate, impute, load_checkpoint, query_properties,
+    Impute, SampleOptions, generate_with, impute, load_checkpoint, query_properties,
 };
 use clap::Args;
 use std::collections::HashSet;
@@ -71,10 +73,19 @@ pub struct SampleArgs {
     /// Print the summary as one JSON object on the last line of standard output.
     #[arg(long)]
     json: bool,
+    /// Shots per score circuit with --backend (exact on `local` without it).
+    #[arg(long, value_name = "N")]
+    shots: Option<u64>,
+    /// Attention scores from a backend (hardware-faithful inference) and the cost model.
+    #[command(flatten)]
+    hardware: HardwareArgs,
 }
 
 pub(super) fn run(args: SampleArgs) -> Result<(), Failure> {
     let loaded = load_checkpoint(&args.checkpoint).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let provider = args
+        .hardware
+        .provider(&loaded, args.shots, args.hardware.noise, args.seed)?;
     let given = [
         args.MW,
         args.HBA,
@@ -124,8 +135,13 @@ pub(super) fn run(args: SampleArgs) -> Result<(), Failure> {
         top_k: args.top_k,
         batch: 1000,
     };
-    let sequences = generate(&loaded, properties.as_deref(), &options)
-        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    let sequences = generate_with(
+        &loaded,
+        properties.as_deref(),
+        &options,
+        provider.as_ref().map(|p| p as &dyn ScoreProvider),
+    )
+    .map_err(|e| Failure::BadInput(e.to_string()))?;
     let seconds = started.elapsed().as_secs_f64();
     let vocabulary = &loaded.meta.vocabulary;
     let smiles: Vec<String> = sequences
@@ -171,7 +187,7 @@ pub(super) fn run(args: SampleArgs) -> Result<(), Failure> {
         }
         write_output(path, &text)?;
     }
-    let summary = serde_json::json!({
+    let mut summary = serde_json::json!({
         "checkpoint": args.checkpoint.display().to_string(),
         "queries": metrics.queries,
         "validity": metrics.validity,
@@ -180,6 +196,13 @@ pub(super) fn run(args: SampleArgs) -> Result<(), Failure> {
         "metrics": metrics,
         "molecules_per_s": args.n as f64 / seconds.max(1e-9),
     });
+    if let Some(provider) = &provider {
+        summary["hardware"] = args
+            .hardware
+            .cost_report(provider, args.shots, metrics.queries);
+        summary["hardware"]["noise"] =
+            serde_json::json!(args.hardware.noise.map(|n| n.to_string()));
+    }
     if args.json {
         println!("{summary}");
     } else {
@@ -191,6 +214,19 @@ pub(super) fn run(args: SampleArgs) -> Result<(), Failure> {
             100.0 * metrics.novelty,
             args.n as f64 / seconds.max(1e-9)
         );
+        if let Some(report) = summary.get("hardware") {
+            println!(
+                "  scores from {}: {} circuits ({:.1}/molecule), {} shots ({:.0}/molecule), {} provider jobs; estimated {:.1} s = {}",
+                report["backend"].as_str().unwrap_or(""),
+                report["circuits"],
+                report["circuits_per_molecule"].as_f64().unwrap_or(0.0),
+                report["shots"],
+                report["shots_per_molecule"].as_f64().unwrap_or(0.0),
+                report["provider_jobs"],
+                report["estimated_seconds"].as_f64().unwrap_or(0.0),
+                report["time_formula"].as_str().unwrap_or(""),
+            );
+        }
         for p in &metrics.properties {
             println!(
                 "  {}: target {:.3}, mean {:.3} ± {:.3}, MAE {:.3}",

@@ -3,6 +3,7 @@
 use super::Failure;
 use crate::backend::Secret;
 use crate::backend::server::{ServeOptions, serve};
+use crate::sim::NoiseModel;
 use clap::Args;
 use std::net::SocketAddr;
 
@@ -28,6 +29,10 @@ pub struct ServeArgs {
     /// Seed of the shot sampling.
     #[arg(long, value_name = "S", default_value_t = 0)]
     seed: u64,
+    /// Simulate a noisy device: `depolarizing=p[,readout=q][,trajectories=k]` (per-qubit
+    /// depolarizing after each gate, readout bit flips; seeded Monte-Carlo trajectories).
+    #[arg(long, value_name = "MODEL")]
+    noise: Option<NoiseModel>,
 }
 
 pub(super) fn run(args: ServeArgs) -> Result<(), Failure> {
@@ -42,6 +47,7 @@ pub(super) fn run(args: ServeArgs) -> Result<(), Failure> {
         workers: args.workers.unwrap_or(defaults.workers).max(1),
         api_key,
         seed: args.seed,
+        noise: args.noise,
         ..defaults
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -124,7 +124,7 @@ fn backend(args: &SubmitArgs, log: Option<Logger>) -> Result<Box<dyn Backend>, F
     };
     let endpoint = args.endpoint.clone();
     Ok(match args.provider {
-        Provider::Local => Box::new(LocalBackend),
+        Provider::Local => Box::new(LocalBackend::default()),
         Provider::Ionq => {
             let mut config = IonqConfig::from_env(endpoint).map_err(failure)?;
             config.format = match args.ionq_format {

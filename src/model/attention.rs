@@ -3,6 +3,12 @@
 //! of the simulated layer, scaled by `quantum_scale`). Values and the output projection are
 //! classical in all three. An [`AttentionCache`] keeps the keys (or key states) and values of
 //! earlier positions, so that decoding step t costs O(t).
+//!
+//! Quantum scores come from the exact fast path (state preparation and a matmul) unless a
+//! [`ScoreRequest`] names a [`ScoreProvider`]: then each new token's scores against the visible
+//! positions are estimated by the provider (e.g. the score circuit run on a backend, see
+//! [`super::hardware`]) from the pair's angle rows, and the cache keeps the key *angle rows* of
+//! earlier tokens so that step t asks for t scores per sequence.
 
 use super::config::{AttentionKind, ModelConfig};
 use super::nn::{dropout, linear, softmax_last};
@@ -18,13 +24,15 @@ use std::sync::Arc;
 #[derive(Clone, Debug, Default)]
 pub struct AttentionCache {
     keys: Option<Tensor>,
+    /// Key-side angle rows (B × S × P) when scores come from a [`ScoreProvider`].
+    key_rows: Option<Tensor>,
     values: Option<Tensor>,
 }
 
 impl AttentionCache {
     /// Cached positions.
     pub fn len(&self) -> usize {
-        self.keys.as_ref().map_or(0, |k| k.dim(1).unwrap_or(0))
+        self.values.as_ref().map_or(0, |v| v.dim(1).unwrap_or(0))
     }
 
     /// True before the first step.
@@ -43,6 +51,31 @@ pub struct AttentionInput<'a> {
     pub start: usize,
     /// Normalised properties (B × 9) of a conditional model.
     pub properties: Option<&'a Tensor>,
+}
+
+/// A source of quantum attention scores other than the exact fast path.
+pub trait ScoreProvider {
+    /// Estimates of Re⟨ψ_q|ψ_k⟩, one per pair `(query row, key row)`. `query` holds row-major
+    /// angle rows in the columns of [`StatePrep::for_layer`]`(spec, Side::Query)` (`tok_i_*`,
+    /// `pos_i_*`, `prop_*`, `query_*`), `key` those of the key side (`tok_j_*`, `pos_j_*`,
+    /// `prop_*`, `key_*`); both have `columns` values per row.
+    fn overlaps(
+        &self,
+        query: &[f64],
+        key: &[f64],
+        columns: usize,
+        pairs: &[(usize, usize)],
+    ) -> std::result::Result<Vec<f64>, String>;
+}
+
+/// Scores from a provider for one decoding step.
+#[derive(Clone, Copy)]
+pub struct ScoreRequest<'a> {
+    /// Where the scores come from.
+    pub provider: &'a dyn ScoreProvider,
+    /// Rows (sequences) that still need scores; the others (finished sequences) get score 0 and
+    /// cost nothing. `None`: every row.
+    pub active: Option<&'a [bool]>,
 }
 
 /// Linear queries and keys (classical and classical-eq).
@@ -214,6 +247,72 @@ impl QuantumScores {
         Tensor::cat(&parts, 1)?.contiguous()
     }
 
+    /// Provider-estimated scores (B × T × S, scaled) of the T new tokens against the cached and
+    /// new positions; the cache's key rows grow by T. Masked pairs (j > start + i) and inactive
+    /// rows are 0 and are not asked for.
+    fn provided_scores(
+        &self,
+        input: &AttentionInput,
+        request: ScoreRequest,
+        cache: Option<&mut AttentionCache>,
+    ) -> Result<Tensor> {
+        let (b, t) = input.ids.dims2()?;
+        let (query_rows, key_rows) = self.side_rows(input)?;
+        let p = query_rows.dim(1)?;
+        let key_rows = key_rows.reshape((b, t, p))?;
+        let key_rows = match cache {
+            Some(cache) => {
+                let all = match &cache.key_rows {
+                    Some(old) => Tensor::cat(&[old, &key_rows], 1)?,
+                    None => key_rows,
+                };
+                cache.key_rows = Some(all.clone());
+                all
+            }
+            None => key_rows,
+        };
+        let s = key_rows.dim(1)?;
+        let offset = s - t;
+        let to_f64 = |x: &Tensor| -> Result<Vec<f64>> {
+            x.to_dtype(DType::F64)?.flatten_all()?.to_vec1::<f64>()
+        };
+        let (query, key) = (to_f64(&query_rows)?, to_f64(&key_rows)?);
+        let mut pairs = Vec::new();
+        let mut slots = Vec::new();
+        for row in 0..b {
+            if request
+                .active
+                .is_some_and(|a| !a.get(row).copied().unwrap_or(true))
+            {
+                continue;
+            }
+            for i in 0..t {
+                for j in 0..=offset + i {
+                    pairs.push((row * t + i, row * s + j));
+                    slots.push((row * t + i) * s + j);
+                }
+            }
+        }
+        let mut scores = vec![0f64; b * t * s];
+        if !pairs.is_empty() {
+            let estimates = request
+                .provider
+                .overlaps(&query, &key, p, &pairs)
+                .map_err(candle_core::Error::Msg)?;
+            if estimates.len() != pairs.len() {
+                candle_core::bail!(
+                    "the score provider answered {} of {} pairs",
+                    estimates.len(),
+                    pairs.len()
+                );
+            }
+            for (slot, e) in slots.into_iter().zip(estimates) {
+                scores[slot] = e * self.scale;
+            }
+        }
+        Tensor::from_vec(scores, (b, t, s), input.x.device())?.to_dtype(input.x.dtype())
+    }
+
     /// ψ_q and ψ_k of the T new tokens (B × T × 2^n each).
     fn states(&self, input: &AttentionInput) -> Result<(Tensor, Tensor)> {
         let (b, t) = input.ids.dims2()?;
@@ -282,6 +381,33 @@ impl Attention {
         input: &AttentionInput,
         cache: Option<&mut AttentionCache>,
     ) -> Result<(Tensor, Tensor)> {
+        self.raw_scores_with(input, cache, None)
+    }
+
+    /// [`Attention::raw_scores`], with the quantum scores from `request`'s provider when given
+    /// (classical layers ignore it).
+    pub fn raw_scores_with(
+        &self,
+        input: &AttentionInput,
+        mut cache: Option<&mut AttentionCache>,
+        request: Option<ScoreRequest>,
+    ) -> Result<(Tensor, Tensor)> {
+        if let (Scores::Quantum(q), Some(request)) = (&self.scores, request) {
+            let scores = q.provided_scores(input, request, cache.as_deref_mut())?;
+            let values = self.value.forward(input.x)?;
+            let values = match cache {
+                Some(cache) => {
+                    let all = match &cache.values {
+                        Some(old) => Tensor::cat(&[old, &values], 1)?,
+                        None => values,
+                    };
+                    cache.values = Some(all.clone());
+                    all
+                }
+                None => values,
+            };
+            return Ok((scores, values));
+        }
         let (queries, keys, scale) = self.queries_keys(input)?;
         let values = self.value.forward(input.x)?;
         let (keys, values) = match cache {
@@ -319,9 +445,20 @@ impl Attention {
         &self,
         input: &AttentionInput,
         cache: Option<&mut AttentionCache>,
-        mut rng: Option<&mut ChaCha8Rng>,
+        rng: Option<&mut ChaCha8Rng>,
     ) -> Result<Tensor> {
-        let (scores, values) = self.raw_scores(input, cache)?;
+        self.forward_with(input, cache, rng, None)
+    }
+
+    /// [`Attention::forward`] with quantum scores from `request`'s provider when given.
+    pub fn forward_with(
+        &self,
+        input: &AttentionInput,
+        cache: Option<&mut AttentionCache>,
+        mut rng: Option<&mut ChaCha8Rng>,
+        request: Option<ScoreRequest>,
+    ) -> Result<Tensor> {
+        let (scores, values) = self.raw_scores_with(input, cache, request)?;
         let weights = softmax_last(&causal_mask(&scores)?)?;
         let weights = dropout(&weights, self.dropout, rng.as_deref_mut())?;
         let out = self.projection.forward(&weights.matmul(&values)?)?;

@@ -8,13 +8,15 @@
 //! - [`attention`]: classical, classical-eq and quantum causal self-attention with caches;
 //! - [`transformer`]: embeddings, pre-LN blocks, head, loss, incremental decoding;
 //! - [`optim`]: AdamW with saved state and global-norm gradient clipping;
-//! - [`checkpoint`], [`train`], [`sample`]: checkpoints, the training loop, generation.
+//! - [`checkpoint`], [`train`], [`sample`]: checkpoints, the training loop, generation;
+//! - [`hardware`]: attention scores estimated by running the score circuit on a backend.
 //!
 //! Model code never touches files or devices; the training and sampling drivers do.
 
 pub mod attention;
 pub mod checkpoint;
 pub mod config;
+pub mod hardware;
 pub mod nn;
 pub mod optim;
 pub mod quantum;
@@ -22,7 +24,7 @@ pub mod sample;
 pub mod train;
 pub mod transformer;
 
-pub use attention::{Attention, AttentionCache};
+pub use attention::{Attention, AttentionCache, ScoreProvider, ScoreRequest};
 pub use config::{AttentionKind, Config, ModelConfig, PRESET_NAMES, QubitConfig, TrainConfig};
 pub use nn::SeededInit;
 pub use optim::AdamW;

@@ -4,7 +4,9 @@
 //! the rest imputed from the training split.
 
 use super::ModelError;
+use super::attention::{ScoreProvider, ScoreRequest};
 use super::checkpoint::{CheckpointMeta, PropertyNorm, model_path};
+use super::config::AttentionKind;
 use super::nn::SeededInit;
 use super::transformer::{DecodeCache, Model, NUM_PROPERTIES};
 use crate::chem::tokenizer::{CLS_ID, EOS_ID};
@@ -134,6 +136,23 @@ pub fn generate(
     properties: Option<&[[f64; NUM_PROPERTIES]]>,
     options: &SampleOptions,
 ) -> Result<Vec<Vec<u32>>, ModelError> {
+    generate_with(loaded, properties, options, None)
+}
+
+/// [`generate`] with the quantum layers' attention scores from `provider` (e.g. a backend, see
+/// [`super::hardware::BackendScores`]) instead of the exact fast path. Sequences that have
+/// emitted `[EOS]` ask for no more scores. With a classical model the provider is refused.
+pub fn generate_with(
+    loaded: &Loaded,
+    properties: Option<&[[f64; NUM_PROPERTIES]]>,
+    options: &SampleOptions,
+    provider: Option<&dyn ScoreProvider>,
+) -> Result<Vec<Vec<u32>>, ModelError> {
+    if provider.is_some() && loaded.meta.config.model.attention != AttentionKind::Quantum {
+        return Err(ModelError::Config(
+            "scores from a backend need a quantum-attention checkpoint".into(),
+        ));
+    }
     if options.temperature <= 0.0 {
         return Err(ModelError::Config(
             "the temperature must be positive".into(),
@@ -168,8 +187,13 @@ pub fn generate(
         let mut next = vec![CLS_ID; rows];
         for _ in 0..block - 1 {
             let ids = Tensor::from_vec(next.clone(), (rows, 1), &Device::Cpu)?;
+            let active: Vec<bool> = finished.iter().map(|f| !f).collect();
+            let request = provider.map(|provider| ScoreRequest {
+                provider,
+                active: Some(&active),
+            });
             let logits: Vec<Vec<f32>> = model
-                .decode_step(&ids, props.as_ref(), &mut cache)?
+                .decode_step_with(&ids, props.as_ref(), &mut cache, request)?
                 .to_vec2()?;
             for r in 0..rows {
                 let token = draw(&logits[r], options.temperature, options.top_k, &mut rngs[r]);

@@ -2,7 +2,7 @@
 //! d→4d→d with GELU) → LayerNorm → linear head; cross-entropy without pads; incremental
 //! decoding with per-layer caches.
 
-use super::attention::{Attention, AttentionCache, AttentionInput};
+use super::attention::{Attention, AttentionCache, AttentionInput, ScoreRequest};
 use super::config::ModelConfig;
 use super::nn::{LayerNorm, dropout, embedding, linear};
 use candle_core::{D, DType, Module, Result, Tensor};
@@ -41,13 +41,16 @@ impl Block {
         input: &AttentionInput,
         cache: Option<&mut AttentionCache>,
         mut rng: Option<&mut ChaCha8Rng>,
+        request: Option<ScoreRequest>,
     ) -> Result<Tensor> {
         let normed = self.ln_attention.forward(x)?;
         let input = AttentionInput {
             x: &normed,
             ..*input
         };
-        let x = (x + self.attention.forward(&input, cache, rng.as_deref_mut())?)?;
+        let x = (x + self
+            .attention
+            .forward_with(&input, cache, rng.as_deref_mut(), request)?)?;
         let h = self.fc.forward(&self.ln_mlp.forward(&x)?)?.gelu_erf()?;
         let h = dropout(&self.fc_out.forward(&h)?, self.dropout, rng)?;
         x + h
@@ -136,6 +139,7 @@ impl Model {
         start: usize,
         mut caches: Option<&mut DecodeCache>,
         mut rng: Option<&mut ChaCha8Rng>,
+        request: Option<ScoreRequest>,
     ) -> Result<Tensor> {
         let (_, t) = ids.dims2()?;
         if start + t > self.cfg.block_size {
@@ -170,7 +174,7 @@ impl Model {
                 properties,
             };
             let cache = caches.as_deref_mut().map(|c| &mut c.blocks[i]);
-            x = block.forward(&x, &input, cache, rng.as_deref_mut())?;
+            x = block.forward(&x, &input, cache, rng.as_deref_mut(), request)?;
         }
         self.head.forward(&self.ln_final.forward(&x)?)
     }
@@ -183,7 +187,7 @@ impl Model {
         properties: Option<&Tensor>,
         rng: Option<&mut ChaCha8Rng>,
     ) -> Result<Tensor> {
-        self.run(ids, properties, 0, None, rng)
+        self.run(ids, properties, 0, None, rng, None)
     }
 
     /// Logits (B × vocab) of the next token after feeding `ids` (B × 1) at the cache's next
@@ -194,8 +198,20 @@ impl Model {
         properties: Option<&Tensor>,
         cache: &mut DecodeCache,
     ) -> Result<Tensor> {
+        self.decode_step_with(ids, properties, cache, None)
+    }
+
+    /// [`Model::decode_step`] with the quantum layers' scores from `request`'s provider (the
+    /// exact fast path when `None`).
+    pub fn decode_step_with(
+        &self,
+        ids: &Tensor,
+        properties: Option<&Tensor>,
+        cache: &mut DecodeCache,
+        request: Option<ScoreRequest>,
+    ) -> Result<Tensor> {
         let start = cache.len();
-        self.run(ids, properties, start, Some(cache), None)?
+        self.run(ids, properties, start, Some(cache), None, request)?
             .squeeze(1)
     }
 
@@ -225,7 +241,7 @@ impl Model {
                 start: 0,
                 properties,
             };
-            x = b.forward(&x, &input, None, None)?;
+            x = b.forward(&x, &input, None, None, None)?;
         }
         let normed = target.ln_attention.forward(&x)?;
         let input = AttentionInput {

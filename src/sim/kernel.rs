@@ -56,6 +56,11 @@ impl Placement {
         }
     }
 
+    /// Every qubit the gate touches (controls and targets), ascending.
+    pub(crate) fn qubits(&self) -> &[usize] {
+        &self.sorted
+    }
+
     /// The base index (target bits zero) of every affected group in a state of `len` amplitudes.
     #[inline]
     pub(crate) fn bases(&self, len: usize) -> impl Iterator<Item = usize> + '_ {

@@ -7,16 +7,20 @@
 //!   amplitudes, with the same results at half the memory traffic.
 //! - [`State`]: probabilities, marginals, exact ⟨Z_k⟩, seeded shot sampling.
 //! - [`Bindings`]: binding rows from CSV, JSON or a seeded generator, matched to inputs by name.
+//! - [`NoiseModel`]: depolarizing noise after every gate and readout error, by seeded Monte-Carlo
+//!   trajectories ([`Program::noisy_marginal`]).
 //! - [`StatePrep`]: the batched real state-preparation kernel with adjoint gradients that the
 //!   exact training fast path uses (design.md §4), over `f32` or `f64` row-major buffers.
 
 mod bindings;
 mod kernel;
+mod noise;
 mod program;
 mod state;
 mod stateprep;
 
 pub use bindings::{Bindings, MAX_BINDING_VALUES};
+pub use noise::{NoiseModel, apply_readout_error, sample_distribution};
 pub use program::{Amplitude, MAX_SIMULATED_QUBITS, Program, Readout, Sampling};
 pub use state::{Amplitudes, State};
 pub use stateprep::{MAX_PREP_QUBITS, Real, StatePrep};

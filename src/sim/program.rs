@@ -3,10 +3,11 @@
 
 use super::SimError;
 use super::kernel::{Placement, apply_diagonal, apply_matrix, apply_swap, apply_x};
+use super::noise::{NoiseModel, apply_readout_error};
 use super::state::{Amplitudes, State};
 use crate::ir::{Circuit, Gate, GateOp, Instruction, Matrix2};
 use num_complex::Complex64;
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
@@ -197,6 +198,90 @@ impl Program {
         match state.amplitudes_mut() {
             Amplitudes::Real(a) => self.steps.iter().for_each(|s| s.apply_real(a, binding)),
             Amplitudes::Complex(a) => self.steps.iter().for_each(|s| s.apply_complex(a, binding)),
+        }
+    }
+
+    /// The readout distribution of `qubits` (outcome bit j = `qubits[j]`) under `noise`:
+    /// the average over `noise.trajectories` seeded Monte-Carlo trajectories of depolarizing
+    /// errors (see [`NoiseModel`]), then exact readout error. Without noise this is the exact
+    /// marginal and `rng` is not used.
+    pub fn noisy_marginal(
+        &self,
+        binding: &[f64],
+        qubits: &[usize],
+        noise: &NoiseModel,
+        rng: &mut impl Rng,
+    ) -> Result<Vec<f64>, SimError> {
+        self.check_binding(binding.len(), 1)?;
+        let mut state = State::zero(self.num_qubits, self.real);
+        self.run_into(binding, &mut state);
+        let ideal = state.marginal(qubits);
+        let p = noise.depolarizing;
+        let mut out = if p == 0.0 {
+            ideal
+        } else {
+            let k = noise.trajectories.max(1);
+            let mut sum = vec![0.0; ideal.len()];
+            let mut errors: Vec<(usize, usize, u8)> = Vec::new();
+            for _ in 0..k {
+                errors.clear();
+                for (s, step) in self.steps.iter().enumerate() {
+                    for &q in step.place.qubits() {
+                        if rng.random::<f64>() < p {
+                            errors.push((s, q, rng.random_range(1..=3u8)));
+                        }
+                    }
+                }
+                if errors.is_empty() {
+                    sum.iter_mut().zip(&ideal).for_each(|(a, b)| *a += b);
+                    continue;
+                }
+                self.run_with_errors(binding, &errors, &mut state);
+                sum.iter_mut()
+                    .zip(state.marginal(qubits))
+                    .for_each(|(a, b)| *a += b);
+            }
+            sum.iter_mut().for_each(|a| *a /= k as f64);
+            sum
+        };
+        apply_readout_error(&mut out, noise.readout);
+        Ok(out)
+    }
+
+    /// Runs from |0⟩ with Pauli errors `(step, qubit, 1 = X | 2 = Y | 3 = Z)` after their steps
+    /// (sorted by step). Y is applied as XZ: the global phase i does not change probabilities.
+    fn run_with_errors(&self, binding: &[f64], errors: &[(usize, usize, u8)], state: &mut State) {
+        state.reset();
+        let mut next = 0;
+        for (s, step) in self.steps.iter().enumerate() {
+            match state.amplitudes_mut() {
+                Amplitudes::Real(a) => step.apply_real(a, binding),
+                Amplitudes::Complex(a) => step.apply_complex(a, binding),
+            }
+            while next < errors.len() && errors[next].0 == s {
+                let (_, q, pauli) = errors[next];
+                let place = Placement::new(&[], &[q]);
+                match state.amplitudes_mut() {
+                    Amplitudes::Real(a) => {
+                        if pauli >= 2 {
+                            apply_diagonal(a, &place, 1.0, -1.0);
+                        }
+                        if pauli <= 2 {
+                            apply_x(a, &place);
+                        }
+                    }
+                    Amplitudes::Complex(a) => {
+                        let (one, minus) = (Complex64::new(1.0, 0.0), Complex64::new(-1.0, 0.0));
+                        if pauli >= 2 {
+                            apply_diagonal(a, &place, one, minus);
+                        }
+                        if pauli <= 2 {
+                            apply_x(a, &place);
+                        }
+                    }
+                }
+                next += 1;
+            }
         }
     }
 
