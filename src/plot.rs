@@ -218,6 +218,66 @@ pub struct Series<'a> {
 
 /// Writes a loss-vs-step chart of `series` as a PNG.
 pub fn loss_curve(path: &Path, title: &str, series: &[Series]) -> Result<(), PlotError> {
+    let axes = Axes {
+        x: "optimiser step",
+        y: "cross-entropy loss",
+        x_label: &|x| format!("{x:.0}"),
+        x_from_zero: true,
+        x_ticks: 10,
+        y_range: None,
+        legend: SeriesLabelPosition::UpperRight,
+    };
+    line_chart(path, title, &axes, series)
+}
+
+/// Writes fractions (validity, uniqueness, …) against shots per circuit as a PNG with a
+/// logarithmic shot axis; `series` points are (shots, fraction).
+pub fn shot_curve(path: &Path, title: &str, series: &[Series]) -> Result<(), PlotError> {
+    let logged: Vec<Vec<(f64, f64)>> = series
+        .iter()
+        .map(|s| s.points.iter().map(|&(x, y)| (x.log10(), y)).collect())
+        .collect();
+    let series: Vec<Series> = series
+        .iter()
+        .zip(&logged)
+        .map(|(s, points)| Series {
+            label: s.label,
+            points,
+            markers: s.markers,
+        })
+        .collect();
+    // One tick per decade.
+    let decades = logged
+        .iter()
+        .flatten()
+        .map(|p| p.0)
+        .fold(0.0f64, f64::max)
+        .ceil() as usize;
+    let axes = Axes {
+        x: "shots per score circuit (log scale)",
+        y: "fraction of queries",
+        x_label: &|x| format!("{:.0}", 10f64.powf(*x)),
+        x_from_zero: false,
+        x_ticks: decades + 1,
+        y_range: Some((0.0, 1.0)),
+        legend: SeriesLabelPosition::LowerRight,
+    };
+    line_chart(path, title, &axes, &series)
+}
+
+/// Axis texts, tick labels and an optional fixed y range of a line chart.
+struct Axes<'a> {
+    x: &'a str,
+    y: &'a str,
+    x_label: &'a dyn Fn(&f64) -> String,
+    x_from_zero: bool,
+    /// How many x tick labels plotters aims for.
+    x_ticks: usize,
+    y_range: Option<(f64, f64)>,
+    legend: SeriesLabelPosition,
+}
+
+fn line_chart(path: &Path, title: &str, axes: &Axes, series: &[Series]) -> Result<(), PlotError> {
     let all: Vec<(f64, f64)> = series
         .iter()
         .flat_map(|s| s.points.iter().copied())
@@ -227,15 +287,22 @@ pub fn loss_curve(path: &Path, title: &str, series: &[Series]) -> Result<(), Plo
         return Err(PlotError::Data("no loss values to plot".into()));
     }
     register();
-    let (x_max, mut y_min, mut y_max) = all.iter().fold(
-        (1.0f64, f64::INFINITY, f64::NEG_INFINITY),
-        |(xm, lo, hi), &(x, y)| (xm.max(x), lo.min(y), hi.max(y)),
+    let (x_min, x_max, mut y_min, mut y_max) = all.iter().fold(
+        (f64::INFINITY, 1.0f64, f64::INFINITY, f64::NEG_INFINITY),
+        |(xl, xm, lo, hi), &(x, y)| (xl.min(x), xm.max(x), lo.min(y), hi.max(y)),
     );
-    if y_max - y_min < 1e-6 {
+    if let Some((lo, hi)) = axes.y_range {
+        (y_min, y_max) = (lo, hi);
+    } else if y_max - y_min < 1e-6 {
         y_min -= 0.5;
         y_max += 0.5;
     }
     let pad = 0.05 * (y_max - y_min);
+    let x_min = if axes.x_from_zero {
+        0.0
+    } else {
+        x_min - 0.05 * (x_max - x_min).max(1.0)
+    };
     let err = draw_error(path);
     let root = BitMapBackend::new(path, (800, 500)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
@@ -244,15 +311,16 @@ pub fn loss_curve(path: &Path, title: &str, series: &[Series]) -> Result<(), Plo
         .margin(12)
         .x_label_area_size(44)
         .y_label_area_size(60)
-        .build_cartesian_2d(0.0..x_max * 1.02, (y_min - pad).max(0.0)..y_max + pad)
+        .build_cartesian_2d(x_min..x_max * 1.02, (y_min - pad).max(0.0)..y_max + pad)
         .map_err(|e| err(e.to_string()))?;
     chart
         .configure_mesh()
-        .x_desc("optimiser step")
-        .y_desc("cross-entropy loss")
+        .x_desc(axes.x)
+        .y_desc(axes.y)
         .label_style((FAMILY, 13))
         .axis_desc_style((FAMILY, 15))
-        .x_label_formatter(&|x| format!("{x:.0}"))
+        .x_labels(axes.x_ticks)
+        .x_label_formatter(axes.x_label)
         .bold_line_style(RGBColor(215, 215, 215))
         .light_line_style(RGBColor(242, 242, 242))
         .draw()
@@ -294,7 +362,7 @@ pub fn loss_curve(path: &Path, title: &str, series: &[Series]) -> Result<(), Plo
         .label_font((FAMILY, 14))
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
-        .position(SeriesLabelPosition::UpperRight)
+        .position(axes.legend.clone())
         .draw()
         .map_err(|e| err(e.to_string()))?;
     root.present().map_err(|e| err(e.to_string()))

@@ -311,3 +311,28 @@ fn noisy_serve_reports_a_shrunken_z() {
         let _ = tx.send(());
     });
 }
+
+#[test]
+fn eval_noise_writes_its_table_and_curve() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("curve.png");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_qattnc"))
+        .args(["eval-noise", "--checkpoint"])
+        .arg(checkpoint(false))
+        .args([
+            "--data", FIXTURE, "--shots", "50,500", "--n", "6", "--json", "-o",
+        ])
+        .arg(&png)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    // The exact fast path, then one row per shot count.
+    assert_eq!(summary["rows"].as_array().unwrap().len(), 3);
+    assert!(std::fs::metadata(&png).unwrap().len() > 10_000);
+}

@@ -16,6 +16,7 @@ use crate::chem::metrics::{Checked, generation_metrics};
 use crate::chem::split::is_validation;
 use crate::model::ScoreProvider;
 use crate::model::sample::{SampleOptions, generate_with, load_checkpoint, query_properties};
+use crate::plot::{Series, shot_curve};
 use clap::Args;
 use serde::Serialize;
 use std::collections::HashSet;
@@ -46,12 +47,54 @@ pub struct EvalNoiseArgs {
     /// Write the table as CSV.
     #[arg(long, value_name = "OUT.csv")]
     csv: Option<PathBuf>,
+    /// Plot validity, uniqueness and agreement with the exact molecules against shots (PNG).
+    #[arg(short, long, value_name = "OUT.png")]
+    output: Option<PathBuf>,
     /// Print the results as one JSON object on the last line of standard output.
     #[arg(long)]
     json: bool,
     /// The backend (default `local`), noise model and cost model.
     #[command(flatten)]
     hardware: HardwareArgs,
+}
+
+/// Draws the shot-based rows (exact rows have no shot count) as fractions against shots.
+fn plot_curve(path: &std::path::Path, table: &[Row], queries: usize) -> Result<(), Failure> {
+    let points = |value: fn(&Row) -> f64| -> Vec<(f64, f64)> {
+        table
+            .iter()
+            .filter_map(|r| r.shots.map(|s| (s as f64, value(r))))
+            .collect()
+    };
+    let (validity, uniqueness, agreement) = (
+        points(|r| r.validity),
+        points(|r| r.uniqueness),
+        points(|r| r.agreement_with_exact),
+    );
+    if validity.is_empty() {
+        return Err(Failure::BadInput(
+            "--output needs at least one shot count in --shots".into(),
+        ));
+    }
+    let series = [
+        Series {
+            label: "validity",
+            points: &validity,
+            markers: true,
+        },
+        Series {
+            label: "uniqueness",
+            points: &uniqueness,
+            markers: true,
+        },
+        Series {
+            label: "same molecule as exact scores",
+            points: &agreement,
+            markers: true,
+        },
+    ];
+    let title = format!("{queries} queries per setting");
+    shot_curve(path, &title, &series).map_err(|e| Failure::Runtime(e.to_string()))
 }
 
 /// One setting's results.
@@ -252,6 +295,9 @@ pub(super) fn run(mut args: EvalNoiseArgs) -> Result<(), Failure> {
     }
     if let Some(path) = &args.csv {
         write_output(path, &csv)?;
+    }
+    if let Some(path) = &args.output {
+        plot_curve(path, &table, args.n)?;
     }
     let noise = args.hardware.noise.map(|n| n.to_string());
     if args.json {
