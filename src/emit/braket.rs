@@ -7,6 +7,7 @@
 //! rotations, more controls) are refused: decompose into the cx basis first
 //! ([`run_decompose`](crate::opt::run_decompose)).
 
+use super::qasm3::gate_statement;
 use super::{DialectError, EmitOptions, write_header};
 use crate::ir::{Circuit, Gate, GateOp, Instruction};
 use std::fmt::Write;
@@ -60,13 +61,7 @@ pub fn emit_braket(circuit: &Circuit, options: &EmitOptions) -> Result<String, D
                     dialect: "Braket OpenQASM",
                     gate: op.to_string(),
                 })?;
-                let angle = op
-                    .angle
-                    .as_ref()
-                    .map(|a| format!("({a})"))
-                    .unwrap_or_default();
-                let qubits: Vec<String> = op.qubits().map(|q| format!("q[{q}]")).collect();
-                writeln!(out, "{name}{angle} {};", qubits.join(", ")).unwrap();
+                writeln!(out, "{}", gate_statement(name, op)).unwrap();
             }
             Instruction::Measure { qubit, clbit } => {
                 writeln!(out, "c[{clbit}] = measure q[{qubit}];").unwrap()

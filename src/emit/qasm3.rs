@@ -34,6 +34,18 @@ fn qasm_name(op: &GateOp) -> (String, &'static str) {
     (prefix, op.gate.name())
 }
 
+/// `name(angle) q[a], q[b];` for a gate called `name` (modifiers included) in an OpenQASM
+/// dialect; shared by the standard and Braket back ends.
+pub(super) fn gate_statement(name: &str, op: &GateOp) -> String {
+    let angle = op
+        .angle
+        .as_ref()
+        .map(|a| format!("({a})"))
+        .unwrap_or_default();
+    let qubits: Vec<String> = op.qubits().map(|q| format!("q[{q}]")).collect();
+    format!("{name}{angle} {};", qubits.join(", "))
+}
+
 /// Gate names of `stdgates.inc` that an IR operation can have.
 const STANDARD_NAMES: [&str; 24] = [
     "h", "x", "y", "z", "s", "sdg", "t", "tdg", "sx", "rx", "ry", "rz", "p", "swap", "cx", "cy",
@@ -61,13 +73,7 @@ pub fn emit_qasm3(circuit: &Circuit, options: &EmitOptions) -> String {
         match instruction {
             Instruction::Gate(op) => {
                 let (prefix, name) = qasm_name(op);
-                let angle = op
-                    .angle
-                    .as_ref()
-                    .map(|a| format!("({a})"))
-                    .unwrap_or_default();
-                let qubits: Vec<String> = op.qubits().map(|q| format!("q[{q}]")).collect();
-                writeln!(out, "{prefix}{name}{angle} {};", qubits.join(", ")).unwrap();
+                writeln!(out, "{}", gate_statement(&format!("{prefix}{name}"), op)).unwrap();
             }
             Instruction::Measure { qubit, clbit } => {
                 writeln!(out, "c[{clbit}] = measure q[{qubit}];").unwrap()
