@@ -210,3 +210,95 @@ fn a_missing_checkpoint_is_bad_input() {
         assert!(text(&run.stderr).contains("no-such-checkpoint"));
     }
 }
+
+#[test]
+fn protocol_runs_the_papers_nineteen_conditions_and_matches_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    let paper = dir.path().join("paper.csv");
+    std::fs::write(
+        &paper,
+        "save_filenames,validity,uniqueness,novelty,sampled_averages,targets,,property_names,no_conditions_mean\n\
+         ./results/q/no_conditions.csv,50.5,38.8,69.6,,,,MW,125.1\n\
+         ./results/q/upper_MW.csv,15.556,65.0,97.2,135.73,137.88,,HBA,2.31\n",
+    )
+    .unwrap();
+    let table = dir.path().join("protocol.csv");
+    let run = qattnc(&[
+        "protocol",
+        "--checkpoint",
+        checkpoint().to_str().unwrap(),
+        "--n",
+        "30",
+        "--paper",
+        paper.to_str().unwrap(),
+        "--csv",
+        table.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let stdout = text(&run.stdout);
+    let report: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    let runs = report["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 19);
+    assert_eq!(runs[0]["name"], "no_conditions");
+    assert_eq!(runs[0]["paper"]["validity"], 0.505);
+    assert!(runs[3]["paper"].is_null());
+    assert_eq!(report["summary"]["conditioned_runs"], 18);
+    let lower_hbd = runs.iter().find(|r| r["name"] == "lower_HBD").unwrap();
+    assert_eq!(lower_hbd["target"], 0.0);
+    assert_eq!(std::fs::read_to_string(&table).unwrap().lines().count(), 20);
+
+    // The upper_MW run is `qattnc sample --MW <target>` with the same seed and queries.
+    let upper = &runs[1];
+    assert_eq!(upper["name"], "upper_MW");
+    let target = upper["target"].as_f64().unwrap();
+    let sample = qattnc(&[
+        "sample",
+        "--checkpoint",
+        checkpoint().to_str().unwrap(),
+        "--n",
+        "30",
+        "--MW",
+        &target.to_string(),
+        "--json",
+    ]);
+    assert!(sample.status.success(), "{}", text(&sample.stderr));
+    let stdout = text(&sample.stdout);
+    let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(summary["validity"], upper["validity"]);
+    assert_eq!(summary["uniqueness"], upper["uniqueness"]);
+    assert_eq!(summary["metrics"]["properties"][0]["mae"], upper["mae"]);
+}
+
+#[test]
+fn protocol_rejects_unknown_runs_and_bad_paper_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = qattnc(&[
+        "protocol",
+        "--checkpoint",
+        checkpoint().to_str().unwrap(),
+        "--runs",
+        "upper_XYZ",
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        text(&run.stderr).contains("no run `upper_XYZ`"),
+        "{}",
+        text(&run.stderr)
+    );
+    let paper = dir.path().join("bad.csv");
+    std::fs::write(&paper, "validity\n1\n").unwrap();
+    let run = qattnc(&[
+        "protocol",
+        "--checkpoint",
+        checkpoint().to_str().unwrap(),
+        "--paper",
+        paper.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        text(&run.stderr).contains("save_filenames"),
+        "{}",
+        text(&run.stderr)
+    );
+}

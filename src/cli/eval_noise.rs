@@ -10,16 +10,13 @@
 
 use super::hardware::HardwareArgs;
 use super::{Failure, write_output};
-use crate::chem::DEFAULT_MAX_SMILES_LEN;
-use crate::chem::dataset::{LoadOptions, check_all, load, progress_bar};
 use crate::chem::metrics::{Checked, generation_metrics};
-use crate::chem::split::is_validation;
 use crate::model::ScoreProvider;
-use crate::model::sample::{SampleOptions, generate_with, load_checkpoint, query_properties};
+use crate::model::evaluate::{generate_checked, training_split};
+use crate::model::sample::{SampleOptions, load_checkpoint, query_properties};
 use crate::plot::{Series, shot_curve};
 use clap::Args;
 use serde::Serialize;
-use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -140,22 +137,12 @@ pub(super) fn run(mut args: EvalNoiseArgs) -> Result<(), Failure> {
     if args.hardware.backend.is_none() {
         args.hardware.backend = Some("local".into());
     }
-    let data_path = args
-        .data
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(&loaded.meta.data.path));
-    let dataset =
-        load(&data_path, &LoadOptions::default()).map_err(|e| Failure::BadInput(e.to_string()))?;
-    let training: Vec<_> = dataset
-        .entries
-        .iter()
-        .filter(|e| !is_validation(&e.smiles))
-        .collect();
-    let training_set: HashSet<String> = training.iter().map(|e| e.smiles.clone()).collect();
-    let rows: Vec<[f64; 9]> = training.iter().map(|e| e.properties.0).collect();
+    let split = training_split(&loaded, args.data.as_deref())
+        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    let rows = &split.rows;
     let norm = &loaded.meta.properties;
     let conditional = loaded.meta.config.model.conditional;
-    let properties = conditional.then(|| query_properties(None, &rows, args.n, args.seed));
+    let properties = conditional.then(|| query_properties(None, rows, args.n, args.seed));
     let options = SampleOptions {
         n: args.n,
         seed: args.seed,
@@ -165,24 +152,9 @@ pub(super) fn run(mut args: EvalNoiseArgs) -> Result<(), Failure> {
     };
     let sample =
         |provider: Option<&dyn ScoreProvider>| -> Result<(Vec<String>, Vec<Checked>), Failure> {
-            let sequences = generate_with(&loaded, properties.as_deref(), &options, provider)
+            let generated = generate_checked(&loaded, properties.as_deref(), &options, provider)
                 .map_err(|e| Failure::Runtime(e.to_string()))?;
-            let smiles: Vec<String> = sequences
-                .iter()
-                .map(|ids| loaded.meta.vocabulary.decode(ids).unwrap_or_default())
-                .collect();
-            let checked = check_all(
-                &smiles,
-                DEFAULT_MAX_SMILES_LEN,
-                &progress_bar(0, "checking"),
-            )
-            .into_iter()
-            .zip(&smiles)
-            .map(|(result, s)| Checked {
-                valid: result.ok().filter(|_| !s.is_empty()),
-            })
-            .collect();
-            Ok((smiles, checked))
+            Ok((generated.smiles, generated.checked))
         };
     let property_error = |checked: &[Checked]| -> f64 {
         let valid: Vec<(usize, &[f64; 9])> = checked
@@ -221,7 +193,7 @@ pub(super) fn run(mut args: EvalNoiseArgs) -> Result<(), Failure> {
     let started = Instant::now();
     let (exact_smiles, exact_checked) = sample(None)?;
     let exact_seconds = started.elapsed().as_secs_f64();
-    let metrics = |checked: &[Checked]| generation_metrics(checked, &training_set, &[]);
+    let metrics = |checked: &[Checked]| generation_metrics(checked, &split.smiles, &[]);
     let m = metrics(&exact_checked);
     let mut table = vec![Row {
         shots: None,

@@ -9,6 +9,7 @@ mod eval_noise;
 mod hardware;
 mod opt;
 mod props;
+mod protocol;
 mod sample;
 mod serve;
 mod simulate;
@@ -56,6 +57,9 @@ pub enum Command {
     /// Validity, uniqueness and property error of molecules sampled with attention scores
     /// estimated from shots (and noise): how many shots the hybrid model needs on hardware.
     EvalNoise(eval_noise::EvalNoiseArgs),
+    /// The paper's sampling protocol on a checkpoint (no condition, then mean ± 2σ targets for
+    /// each property; 100,000 queries per run), beside the paper's released numbers.
+    Protocol(protocol::ProtocolArgs),
     /// Train a hybrid transformer (quantum or classical attention) on SMILES with properties.
     Train(train::TrainArgs),
     /// Draw a trained model's attention map for one molecule as a labelled heatmap PNG.
@@ -105,6 +109,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Sample(args) => sample::run(args),
         Command::Attention(args) => attention::run(args),
         Command::EvalNoise(args) => eval_noise::run(args),
+        Command::Protocol(args) => protocol::run(args),
     }
 }
 

@@ -2,18 +2,13 @@
 
 use super::hardware::HardwareArgs;
 use super::{Failure, write_output};
-use crate::chem::dataset::{LoadOptions, check_all, load, progress_bar};
-use crate::chem::metrics::{Checked, generation_metrics};
-use crate::chem::split::is_validation;
-use crate::chem::{DEFAULT_MAX_SMILES_LEN, Property};
+use crate::chem::Property;
+use crate::chem::metrics::generation_metrics;
 use crate::model::ScoreProvider;
-use crate::model::sample::{
-    Impute, SampleOptions, generate_with, impute, load_checkpoint, query_properties,
-};
+use crate::model::evaluate::{Generated, generate_checked, training_split};
+use crate::model::sample::{Impute, SampleOptions, impute, load_checkpoint, query_properties};
 use clap::Args;
-use std::collections::HashSet;
 use std::path::PathBuf;
-use std::time::Instant;
 
 /// Arguments of `qattnc sample`.
 #[derive(Debug, Args)]
@@ -103,28 +98,16 @@ pub(super) fn run(args: SampleArgs) -> Result<(), Failure> {
             "this checkpoint's model is not conditional: it takes no property targets".into(),
         ));
     }
-    let data_path = args
-        .data
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(&loaded.meta.data.path));
-    let dataset =
-        load(&data_path, &LoadOptions::default()).map_err(|e| Failure::BadInput(e.to_string()))?;
-    let training: Vec<_> = dataset
-        .entries
-        .iter()
-        .filter(|e| !is_validation(&e.smiles))
-        .collect();
-    let training_set: HashSet<String> = training.iter().map(|e| e.smiles.clone()).collect();
-    let started = Instant::now();
+    let split = training_split(&loaded, args.data.as_deref())
+        .map_err(|e| Failure::BadInput(e.to_string()))?;
     let properties = if conditional {
-        let rows: Vec<[f64; 9]> = training.iter().map(|e| e.properties.0).collect();
         let method = if args.impute == "mean" {
             Impute::Mean
         } else {
             Impute::Knn
         };
-        let condition = impute(&given, &rows, &loaded.meta.properties, method);
-        Some(query_properties(condition, &rows, args.n, args.seed))
+        let condition = impute(&given, &split.rows, &loaded.meta.properties, method);
+        Some(query_properties(condition, &split.rows, args.n, args.seed))
     } else {
         None
     };
@@ -135,37 +118,23 @@ pub(super) fn run(args: SampleArgs) -> Result<(), Failure> {
         top_k: args.top_k,
         batch: 1000,
     };
-    let sequences = generate_with(
+    let Generated {
+        smiles,
+        checked,
+        seconds,
+    } = generate_checked(
         &loaded,
         properties.as_deref(),
         &options,
         provider.as_ref().map(|p| p as &dyn ScoreProvider),
     )
     .map_err(|e| Failure::BadInput(e.to_string()))?;
-    let seconds = started.elapsed().as_secs_f64();
-    let vocabulary = &loaded.meta.vocabulary;
-    let smiles: Vec<String> = sequences
-        .iter()
-        .map(|ids| vocabulary.decode(ids).unwrap_or_default())
-        .collect();
-    let checked: Vec<Checked> = check_all(
-        &smiles,
-        DEFAULT_MAX_SMILES_LEN,
-        &progress_bar(0, "checking"),
-    )
-    .into_iter()
-    .zip(&smiles)
-    .map(|(result, s)| Checked {
-        // RDKit reads the empty string as an empty molecule: count it invalid.
-        valid: result.ok().filter(|_| !s.is_empty()),
-    })
-    .collect();
     let targets: Vec<(Property, f64)> = Property::ALL
         .iter()
         .zip(given)
         .filter_map(|(&p, v)| v.map(|v| (p, v)))
         .collect();
-    let metrics = generation_metrics(&checked, &training_set, &targets);
+    let metrics = generation_metrics(&checked, &split.smiles, &targets);
     if let Some(path) = &args.output {
         let mut text = String::from("smiles,valid,canonical");
         for p in Property::ALL {

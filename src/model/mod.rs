@@ -9,6 +9,8 @@
 //! - [`transformer`]: embeddings, pre-LN blocks, head, loss, incremental decoding;
 //! - [`optim`]: AdamW with saved state and global-norm gradient clipping;
 //! - [`checkpoint`], [`train`], [`sample`]: checkpoints, the training loop, generation;
+//! - [`evaluate`]: generation checked by RDKit against the training split;
+//! - [`protocol`]: the paper's 19 sampling runs and its released results;
 //! - [`hardware`]: attention scores estimated by running the score circuit on a backend.
 //!
 //! Model code never touches files or devices; the training and sampling drivers do.
@@ -16,9 +18,11 @@
 pub mod attention;
 pub mod checkpoint;
 pub mod config;
+pub mod evaluate;
 pub mod hardware;
 pub mod nn;
 pub mod optim;
+pub mod protocol;
 pub mod quantum;
 pub mod sample;
 pub mod train;

@@ -1,0 +1,316 @@
+//! `qattnc protocol`: the paper's sampling protocol on a checkpoint — 100,000 queries per run,
+//! temperature 1, no top-k, an empty string counts as invalid; no condition, then the training
+//! mean ± 2σ as upper and lower target for each of the nine properties (the rest imputed by
+//! k = 5 nearest neighbours) — with the paper's released numbers beside ours when `--paper`
+//! names its `*_conditions_overall.csv`.
+
+use super::{Failure, read_input, write_output};
+use crate::chem::Property;
+use crate::chem::dataset::progress_bar;
+use crate::chem::metrics::{GenerationMetrics, generation_metrics};
+use crate::model::evaluate::{generate_checked, training_split};
+use crate::model::protocol::{PaperRun, ProtocolRun, protocol_runs, read_paper_runs};
+use crate::model::sample::{Impute, SampleOptions, impute, load_checkpoint, query_properties};
+use clap::Args;
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// Arguments of `qattnc protocol`.
+#[derive(Debug, Args)]
+pub struct ProtocolArgs {
+    /// Checkpoint directory written by `qattnc train`.
+    #[arg(long, value_name = "DIR")]
+    checkpoint: PathBuf,
+    /// Queries per run (the paper: 100,000).
+    #[arg(long, default_value_t = 100_000)]
+    n: usize,
+    /// Seed of every run (query r samples from ChaCha8 stream r).
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Only these runs, comma-separated (e.g. `no_conditions,upper_MW`).
+    #[arg(long, value_name = "LIST")]
+    runs: Option<String>,
+    /// The training data (default: the path recorded in the checkpoint).
+    #[arg(long, value_name = "PATH")]
+    data: Option<PathBuf>,
+    /// The paper's released results for this model (`../shared/data/paper/*_conditions_overall.csv`).
+    #[arg(long, value_name = "CSV")]
+    paper: Option<PathBuf>,
+    /// Write the table as CSV.
+    #[arg(long, value_name = "OUT.csv")]
+    csv: Option<PathBuf>,
+    /// Write the table as Markdown (for docs/results.md).
+    #[arg(long, value_name = "OUT.md")]
+    markdown: Option<PathBuf>,
+    /// Print the results as one JSON object on the last line of standard output.
+    #[arg(long)]
+    json: bool,
+}
+
+/// One run's results, ours and (when given) the paper's.
+#[derive(Debug, Serialize)]
+struct RunResult {
+    name: String,
+    property: Option<Property>,
+    target: Option<f64>,
+    validity: f64,
+    uniqueness: f64,
+    novelty: f64,
+    unique_at_10k: f64,
+    /// Mean of the conditioned property over valid molecules.
+    mean: Option<f64>,
+    /// Mean absolute error of the conditioned property over valid molecules.
+    mae: Option<f64>,
+    molecules_per_s: f64,
+    paper: Option<PaperNumbers>,
+}
+
+/// The paper's numbers for the same run.
+#[derive(Debug, Serialize)]
+struct PaperNumbers {
+    validity: f64,
+    uniqueness: f64,
+    novelty: f64,
+    mean: Option<f64>,
+    target: Option<f64>,
+}
+
+impl From<&PaperRun> for PaperNumbers {
+    fn from(run: &PaperRun) -> Self {
+        PaperNumbers {
+            validity: run.validity,
+            uniqueness: run.uniqueness,
+            novelty: run.novelty,
+            mean: run.sampled_average,
+            target: run.target,
+        }
+    }
+}
+
+/// Averages over the runs (validity over the conditioned ones is the paper's summary number).
+#[derive(Debug, Serialize)]
+struct Summary {
+    unconditioned_validity: Option<f64>,
+    conditioned_runs: usize,
+    mean_conditioned_validity: Option<f64>,
+    paper_unconditioned_validity: Option<f64>,
+    paper_mean_conditioned_validity: Option<f64>,
+}
+
+fn mean(values: &[f64]) -> Option<f64> {
+    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+}
+
+fn selected_runs(all: Vec<ProtocolRun>, filter: Option<&str>) -> Result<Vec<ProtocolRun>, Failure> {
+    let Some(filter) = filter else {
+        return Ok(all);
+    };
+    let names: Vec<&str> = filter
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    for name in &names {
+        if !all.iter().any(|r| r.name == *name) {
+            let known: Vec<&str> = all.iter().map(|r| r.name.as_str()).collect();
+            return Err(Failure::BadInput(format!(
+                "--runs: no run `{name}` for this checkpoint; it has {}",
+                known.join(", ")
+            )));
+        }
+    }
+    Ok(all
+        .into_iter()
+        .filter(|r| names.contains(&r.name.as_str()))
+        .collect())
+}
+
+pub(super) fn run(args: ProtocolArgs) -> Result<(), Failure> {
+    let loaded = load_checkpoint(&args.checkpoint).map_err(|e| Failure::BadInput(e.to_string()))?;
+    if args.n == 0 {
+        return Err(Failure::BadInput("--n must be at least 1".into()));
+    }
+    let paper = match &args.paper {
+        Some(path) => read_paper_runs(&read_input(path, "paper results")?)
+            .map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?,
+        None => Vec::new(),
+    };
+    let conditional = loaded.meta.config.model.conditional;
+    let runs = selected_runs(
+        protocol_runs(&loaded.meta.properties, conditional),
+        args.runs.as_deref(),
+    )?;
+    let split = training_split(&loaded, args.data.as_deref())
+        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    let options = SampleOptions {
+        n: args.n,
+        seed: args.seed,
+        temperature: 1.0,
+        top_k: None,
+        batch: 1000,
+    };
+    let progress = progress_bar(runs.len(), "protocol runs");
+    let mut results = Vec::with_capacity(runs.len());
+    for run in &runs {
+        progress.set_message(run.name.clone());
+        let properties = conditional.then(|| {
+            let mut given = [None; 9];
+            if let Some((property, target)) = run.condition {
+                given[property.index()] = Some(target);
+            }
+            let condition = impute(&given, &split.rows, &loaded.meta.properties, Impute::Knn);
+            query_properties(condition, &split.rows, args.n, args.seed)
+        });
+        let generated = generate_checked(&loaded, properties.as_deref(), &options, None)
+            .map_err(|e| Failure::Runtime(e.to_string()))?;
+        let targets: Vec<(Property, f64)> = run.condition.into_iter().collect();
+        let m: GenerationMetrics = generation_metrics(&generated.checked, &split.smiles, &targets);
+        let stats = m.properties.first();
+        results.push(RunResult {
+            name: run.name.clone(),
+            property: run.condition.map(|c| c.0),
+            target: run.condition.map(|c| c.1),
+            validity: m.validity,
+            uniqueness: m.uniqueness,
+            novelty: m.novelty,
+            unique_at_10k: m.unique_at_10k,
+            mean: stats.map(|s| s.mean),
+            mae: stats.map(|s| s.mae),
+            molecules_per_s: args.n as f64 / generated.seconds.max(1e-9),
+            paper: paper
+                .iter()
+                .find(|p| p.name == run.name)
+                .map(PaperNumbers::from),
+        });
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    let conditioned: Vec<&RunResult> = results.iter().filter(|r| r.property.is_some()).collect();
+    let unconditioned = results.iter().find(|r| r.property.is_none());
+    let paper_conditioned: Vec<f64> = conditioned
+        .iter()
+        .filter_map(|r| r.paper.as_ref().map(|p| p.validity))
+        .collect();
+    let summary = Summary {
+        unconditioned_validity: unconditioned.map(|r| r.validity),
+        conditioned_runs: conditioned.len(),
+        mean_conditioned_validity: mean(
+            &conditioned.iter().map(|r| r.validity).collect::<Vec<_>>(),
+        ),
+        paper_unconditioned_validity: unconditioned
+            .and_then(|r| r.paper.as_ref())
+            .map(|p| p.validity),
+        paper_mean_conditioned_validity: (paper_conditioned.len() == conditioned.len())
+            .then(|| mean(&paper_conditioned))
+            .flatten(),
+    };
+    if let Some(path) = &args.csv {
+        write_output(path, &csv_table(&results))?;
+    }
+    if let Some(path) = &args.markdown {
+        write_output(path, &markdown_table(&results, &summary))?;
+    }
+    if args.json {
+        let report = serde_json::json!({
+            "checkpoint": args.checkpoint.display().to_string(),
+            "preset": loaded.meta.config.preset,
+            "queries_per_run": args.n,
+            "seed": args.seed,
+            "runs": results,
+            "summary": summary,
+        });
+        println!("{report}");
+    } else {
+        print!("{}", markdown_table(&results, &summary));
+    }
+    Ok(())
+}
+
+fn percent(value: f64) -> String {
+    format!("{:.1}", 100.0 * value)
+}
+
+fn number(value: Option<f64>) -> String {
+    value.map(|v| format!("{v:.3}")).unwrap_or_default()
+}
+
+/// The table as CSV: our columns, then the paper's prefixed `paper_`.
+fn csv_table(results: &[RunResult]) -> String {
+    let mut text = String::from(
+        "run,property,target,validity,uniqueness,novelty,unique_at_10k,mean,mae,\
+         paper_validity,paper_uniqueness,paper_novelty,paper_mean\n",
+    );
+    for r in results {
+        let paper = r.paper.as_ref();
+        let field = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+        text.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            r.name,
+            r.property.map(Property::name).unwrap_or(""),
+            field(r.target),
+            r.validity,
+            r.uniqueness,
+            r.novelty,
+            r.unique_at_10k,
+            field(r.mean),
+            field(r.mae),
+            field(paper.map(|p| p.validity)),
+            field(paper.map(|p| p.uniqueness)),
+            field(paper.map(|p| p.novelty)),
+            field(paper.and_then(|p| p.mean)),
+        ));
+    }
+    text
+}
+
+/// The table as Markdown, percentages with one decimal, then the averages.
+fn markdown_table(results: &[RunResult], summary: &Summary) -> String {
+    let with_paper = results.iter().any(|r| r.paper.is_some());
+    let mut text = String::from(
+        "| run | target | validity % | uniqueness % | novelty % | unique@10k % | mean | MAE |",
+    );
+    if with_paper {
+        text.push_str(" paper validity % | paper uniqueness % | paper novelty % | paper mean |");
+    }
+    text.push('\n');
+    let columns = if with_paper { 12 } else { 8 };
+    text.push_str(&format!("|{}\n", "---|".repeat(columns)));
+    for r in results {
+        text.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            r.name,
+            number(r.target),
+            percent(r.validity),
+            percent(r.uniqueness),
+            percent(r.novelty),
+            percent(r.unique_at_10k),
+            number(r.mean),
+            number(r.mae),
+        ));
+        if with_paper {
+            match &r.paper {
+                Some(p) => text.push_str(&format!(
+                    " {} | {} | {} | {} |",
+                    percent(p.validity),
+                    percent(p.uniqueness),
+                    percent(p.novelty),
+                    number(p.mean)
+                )),
+                None => text.push_str(" | | | |"),
+            }
+        }
+        text.push('\n');
+    }
+    if let Some(v) = summary.mean_conditioned_validity {
+        text.push_str(&format!(
+            "\nMean validity over the {} conditioned runs: {} %",
+            summary.conditioned_runs,
+            percent(v)
+        ));
+        if let Some(p) = summary.paper_mean_conditioned_validity {
+            text.push_str(&format!(" (paper {} %)", percent(p)));
+        }
+        text.push_str(".\n");
+    }
+    text
+}
