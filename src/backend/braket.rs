@@ -9,7 +9,7 @@
 //! `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` and `AWS_REGION`.
 
 use super::http::{
-    Http, HttpSettings, Logger, cancellable, for_each_row, join, percent_encode as encode,
+    Http, HttpSettings, JobPhase, Logger, cancellable, for_each_row, join, percent_encode as encode,
 };
 use super::{Backend, BackendError, BoxFuture, Cancel, Estimate, Job, Secret, readout_qubits};
 use crate::emit::{EmitOptions, emit_braket};
@@ -246,37 +246,36 @@ impl Inner {
                     })
                     .await?;
                 let json = reply.json(&self.http, &what)?;
-                match json["status"].as_str().unwrap_or_default() {
+                let phase = match json["status"].as_str().unwrap_or_default() {
                     "COMPLETED" => {
                         let bucket = json["outputS3Bucket"].as_str();
                         let directory = json["outputS3Directory"].as_str();
                         match (bucket, directory) {
-                            (Some(b), Some(d)) => Ok(Some((b.to_string(), d.to_string()))),
-                            _ => Err(self.http.protocol(
-                                &what,
-                                "a completed task without outputS3Bucket/outputS3Directory".into(),
-                            )),
+                            (Some(b), Some(d)) => {
+                                JobPhase::Completed((b.to_string(), d.to_string()))
+                            }
+                            _ => {
+                                return Err(self.http.protocol(
+                                    &what,
+                                    "a completed task without outputS3Bucket/outputS3Directory"
+                                        .into(),
+                                ));
+                            }
                         }
                     }
-                    "FAILED" => Err(BackendError::JobFailed {
-                        provider: "Braket",
-                        id: arn.to_string(),
-                        message: self
-                            .http
-                            .scrub(json["failureReason"].as_str().unwrap_or("no reason given")),
-                    }),
-                    "CANCELLED" | "CANCELLING" => Err(BackendError::JobCanceled {
-                        provider: "Braket",
-                        id: arn.to_string(),
-                    }),
+                    "FAILED" => JobPhase::Failed(
+                        json["failureReason"]
+                            .as_str()
+                            .unwrap_or("no reason given")
+                            .to_string(),
+                    ),
+                    "CANCELLED" | "CANCELLING" => JobPhase::Cancelled,
                     status @ ("CREATED" | "QUEUED" | "RUNNING") => {
-                        self.http.log(&format!("task {arn}: {status}"));
-                        Ok(None)
+                        JobPhase::Pending(status.to_string())
                     }
-                    other => Err(self
-                        .http
-                        .protocol(&what, format!("unknown task status `{other}`"))),
-                }
+                    other => JobPhase::Unknown(other.to_string()),
+                };
+                self.http.settle(arn, phase)
             })
             .await
     }

@@ -295,6 +295,32 @@ impl Http {
         }
     }
 
+    /// The poll step's answer for a job in `phase`: `Some` when it completed, `None` (and a
+    /// log line) while it is pending, an error when it failed, was cancelled or reported a
+    /// status this client does not know.
+    pub fn settle<T>(&self, id: &str, phase: JobPhase<T>) -> Result<Option<T>, BackendError> {
+        match phase {
+            JobPhase::Completed(value) => Ok(Some(value)),
+            JobPhase::Pending(status) => {
+                self.log(&format!("{id}: {status}"));
+                Ok(None)
+            }
+            JobPhase::Failed(reason) => Err(BackendError::JobFailed {
+                provider: self.provider,
+                id: id.to_string(),
+                message: self.scrub(&reason),
+            }),
+            JobPhase::Cancelled => Err(BackendError::JobCanceled {
+                provider: self.provider,
+                id: id.to_string(),
+            }),
+            JobPhase::Unknown(status) => Err(self.protocol(
+                &format!("job {id}"),
+                format!("unknown job status `{status}`"),
+            )),
+        }
+    }
+
     /// Calls `step` until it returns a value, waiting between calls with backoff (×1.5 from
     /// `backoff` up to `max_backoff`); gives up after `job_timeout`.
     pub async fn poll<T, Fut>(
@@ -322,6 +348,20 @@ impl Http {
             wait = wait.mul_f64(1.5).min(self.settings.max_backoff);
         }
     }
+}
+
+/// Where a provider's job stands, read from its status reply by the provider's own words.
+pub enum JobPhase<T> {
+    /// Finished; `T` is what fetching the results needs (a URL, an S3 location, nothing).
+    Completed(T),
+    /// Queued or running; the provider's status word, for the log.
+    Pending(String),
+    /// Failed, with the provider's reason.
+    Failed(String),
+    /// Cancelled by the service.
+    Cancelled,
+    /// A status this client does not know.
+    Unknown(String),
 }
 
 /// An error and its causes on one line.

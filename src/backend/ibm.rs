@@ -11,7 +11,7 @@
 //! bit j. Settings: `IBM_API_KEY`, `IBM_SERVICE_CRN`. The circuit is not routed onto the
 //! device's coupling map.
 
-use super::http::{Http, HttpSettings, Logger, cancellable, join, percent_encode};
+use super::http::{Http, HttpSettings, JobPhase, Logger, cancellable, join, percent_encode};
 use super::{Backend, BackendError, BoxFuture, Cancel, Estimate, Job, Secret};
 use crate::emit::{EmitOptions, emit_qasm3};
 use crate::ir::{Circuit, Instruction};
@@ -220,29 +220,21 @@ impl Inner {
                     .or_else(|| json["status"].as_str())
                     .unwrap_or_default()
                     .to_ascii_lowercase();
-                match status.as_str() {
-                    "completed" => Ok(Some(())),
-                    "failed" => Err(BackendError::JobFailed {
-                        provider: "IBM Quantum",
-                        id: id.to_string(),
-                        message: self.http.scrub(
-                            json["state"]["reason"]
-                                .as_str()
-                                .unwrap_or("no reason given"),
-                        ),
-                    }),
-                    s if s.starts_with("cancelled") => Err(BackendError::JobCanceled {
-                        provider: "IBM Quantum",
-                        id: id.to_string(),
-                    }),
+                let phase = match status.as_str() {
+                    "completed" => JobPhase::Completed(()),
+                    "failed" => JobPhase::Failed(
+                        json["state"]["reason"]
+                            .as_str()
+                            .unwrap_or("no reason given")
+                            .to_string(),
+                    ),
+                    s if s.starts_with("cancelled") => JobPhase::Cancelled,
                     "queued" | "running" | "initializing" | "validating" => {
-                        self.http.log(&format!("job {id}: {status}"));
-                        Ok(None)
+                        JobPhase::Pending(status.clone())
                     }
-                    other => Err(self
-                        .http
-                        .protocol(&what, format!("unknown job status `{other}`"))),
-                }
+                    _ => JobPhase::Unknown(status.clone()),
+                };
+                self.http.settle(id, phase)
             })
             .await
     }

@@ -9,7 +9,7 @@
 //! over all qubits, qubit 0 the least significant bit. Authorization is
 //! `apiKey $IONQ_API_KEY`. Cancellation is `PUT /v0.4/jobs/{id}/status/cancel`.
 
-use super::http::{Http, HttpSettings, Logger, cancellable, for_each_row, join};
+use super::http::{Http, HttpSettings, JobPhase, Logger, cancellable, for_each_row, join};
 use super::{
     Backend, BackendError, BoxFuture, Cancel, Estimate, Job, Secret, marginalise, readout_qubits,
 };
@@ -156,31 +156,22 @@ impl Inner {
                     .await?;
                 let json = reply.json(&self.http, &what)?;
                 let status = json["status"].as_str().unwrap_or_default();
-                match status {
+                let phase = match status {
                     "completed" => {
                         let link = json["results"]["probabilities"]["url"]
                             .as_str()
                             .map(str::to_string)
                             .unwrap_or_else(|| format!("/v0.4/jobs/{id}/results/probabilities"));
-                        self.same_origin(&link).map(Some)
+                        JobPhase::Completed(self.same_origin(&link)?)
                     }
-                    "failed" => Err(BackendError::JobFailed {
-                        provider: "IonQ",
-                        id: id.to_string(),
-                        message: self.http.scrub(&failure_message(&json)),
-                    }),
-                    "canceled" => Err(BackendError::JobCanceled {
-                        provider: "IonQ",
-                        id: id.to_string(),
-                    }),
+                    "failed" => JobPhase::Failed(failure_message(&json)),
+                    "canceled" => JobPhase::Cancelled,
                     "submitted" | "ready" | "started" | "running" => {
-                        self.http.log(&format!("job {id}: {status}"));
-                        Ok(None)
+                        JobPhase::Pending(status.to_string())
                     }
-                    other => Err(self
-                        .http
-                        .protocol(&what, format!("unknown job status `{other}`"))),
-                }
+                    other => JobPhase::Unknown(other.to_string()),
+                };
+                self.http.settle(id, phase)
             })
             .await
     }
