@@ -2,8 +2,8 @@
 //! matrix in, the N prepared states (N × 2^n real amplitudes) out; the backward pass returns
 //! dL/dθ by adjoint differentiation (design.md §4). CPU only, `f32` or `f64`, contiguous input.
 
-use crate::sim::StatePrep;
-use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Result, Shape, Tensor};
+use crate::sim::{Real, StatePrep};
+use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Result, Shape, Tensor, WithDType};
 use std::sync::Arc;
 
 /// ψ = U(θ)|0⟩ for every row θ of an N × P tensor.
@@ -44,6 +44,26 @@ fn sim_error(e: crate::sim::SimError) -> candle_core::Error {
     candle_core::Error::Msg(format!("state-prep: {e}"))
 }
 
+/// The `n` states for the angle rows `theta`, as candle storage of the angles' type.
+fn prepared<T: Real + WithDType>(prep: &StatePrep, theta: &[T], n: usize) -> Result<CpuStorage> {
+    let mut out = vec![T::zero(); n * prep.dim()];
+    prep.states(theta, &mut out).map_err(sim_error)?;
+    Ok(T::to_cpu_storage_owned(out))
+}
+
+/// dL/dθ for the angle rows `theta` and upstream gradients `dl_dpsi`, as candle storage.
+fn adjoint<T: Real + WithDType>(
+    prep: &StatePrep,
+    theta: &[T],
+    dl_dpsi: &[T],
+    n: usize,
+) -> Result<CpuStorage> {
+    let mut grad = vec![T::zero(); n * prep.num_params()];
+    prep.gradients(theta, dl_dpsi, &mut grad)
+        .map_err(sim_error)?;
+    Ok(T::to_cpu_storage_owned(grad))
+}
+
 impl CustomOp1 for StatePrepOp {
     fn name(&self) -> &'static str {
         "state-prep"
@@ -53,23 +73,12 @@ impl CustomOp1 for StatePrepOp {
         let (start, n) = rows(&self.prep, layout, "the angle matrix")?;
         let (p, dim) = (self.prep.num_params(), self.prep.dim());
         let shape = Shape::from((n, dim));
-        match storage {
-            CpuStorage::F32(values) => {
-                let mut out = vec![0f32; n * dim];
-                self.prep
-                    .states(&values[start..start + n * p], &mut out)
-                    .map_err(sim_error)?;
-                Ok((CpuStorage::F32(out), shape))
-            }
-            CpuStorage::F64(values) => {
-                let mut out = vec![0f64; n * dim];
-                self.prep
-                    .states(&values[start..start + n * p], &mut out)
-                    .map_err(sim_error)?;
-                Ok((CpuStorage::F64(out), shape))
-            }
+        let storage = match storage {
+            CpuStorage::F32(values) => prepared(&self.prep, &values[start..start + n * p], n)?,
+            CpuStorage::F64(values) => prepared(&self.prep, &values[start..start + n * p], n)?,
             _ => candle_core::bail!("state-prep: angles must be f32 or f64"),
-        }
+        };
+        Ok((storage, shape))
     }
 
     fn bwd(&self, arg: &Tensor, _res: &Tensor, grad_res: &Tensor) -> Result<Option<Tensor>> {
@@ -112,30 +121,16 @@ impl CustomOp2 for StatePrepGradient {
             );
         }
         let shape = Shape::from((n, p));
-        match (s1, s2) {
-            (CpuStorage::F32(theta), CpuStorage::F32(upstream)) => {
-                let mut grad = vec![0f32; n * p];
-                self.prep
-                    .gradients(
-                        &theta[start..start + n * p],
-                        &upstream[g_start..g_start + n * dim],
-                        &mut grad,
-                    )
-                    .map_err(sim_error)?;
-                Ok((CpuStorage::F32(grad), shape))
+        let (rows, upstream) = (start..start + n * p, g_start..g_start + n * dim);
+        let storage = match (s1, s2) {
+            (CpuStorage::F32(theta), CpuStorage::F32(dl_dpsi)) => {
+                adjoint(&self.prep, &theta[rows], &dl_dpsi[upstream], n)?
             }
-            (CpuStorage::F64(theta), CpuStorage::F64(upstream)) => {
-                let mut grad = vec![0f64; n * p];
-                self.prep
-                    .gradients(
-                        &theta[start..start + n * p],
-                        &upstream[g_start..g_start + n * dim],
-                        &mut grad,
-                    )
-                    .map_err(sim_error)?;
-                Ok((CpuStorage::F64(grad), shape))
+            (CpuStorage::F64(theta), CpuStorage::F64(dl_dpsi)) => {
+                adjoint(&self.prep, &theta[rows], &dl_dpsi[upstream], n)?
             }
             _ => candle_core::bail!("state-prep: angles and dL/dψ must both be f32 or both f64"),
-        }
+        };
+        Ok((storage, shape))
     }
 }
