@@ -302,3 +302,42 @@ fn protocol_rejects_unknown_runs_and_bad_paper_files() {
         text(&run.stderr)
     );
 }
+
+#[test]
+fn sample_draws_imputed_conditions_per_query() {
+    let ck = checkpoint().to_str().unwrap();
+    let draw = qattnc(&[
+        "sample",
+        "--checkpoint",
+        ck,
+        "--n",
+        "20",
+        "--MW",
+        "100",
+        "--impute",
+        "draw",
+        "--neighbours",
+        "3",
+        "--json",
+    ]);
+    assert!(draw.status.success(), "{}", text(&draw.stderr));
+    let bad = qattnc(&[
+        "sample",
+        "--checkpoint",
+        ck,
+        "--n",
+        "20",
+        "--MW",
+        "100",
+        "--impute",
+        "mean",
+        "--neighbours",
+        "3",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        text(&bad.stderr).contains("no number of neighbours"),
+        "{}",
+        text(&bad.stderr)
+    );
+}

@@ -12,8 +12,9 @@ use super::hardware::HardwareArgs;
 use super::{Failure, write_output};
 use crate::chem::metrics::{Checked, generation_metrics};
 use crate::model::ScoreProvider;
+use crate::model::conditions::{Impute, query_conditions};
 use crate::model::evaluate::{generate_checked, training_split};
-use crate::model::sample::{SampleOptions, load_checkpoint, query_properties};
+use crate::model::sample::{SampleOptions, load_checkpoint};
 use crate::plot::{Series, shot_curve};
 use clap::Args;
 use serde::Serialize;
@@ -142,7 +143,8 @@ pub(super) fn run(mut args: EvalNoiseArgs) -> Result<(), Failure> {
     let rows = &split.rows;
     let norm = &loaded.meta.properties;
     let conditional = loaded.meta.config.model.conditional;
-    let properties = conditional.then(|| query_properties(None, rows, args.n, args.seed));
+    let properties = conditional
+        .then(|| query_conditions(&[None; 9], rows, norm, Impute::Mean, args.n, args.seed));
     let options = SampleOptions {
         n: args.n,
         seed: args.seed,

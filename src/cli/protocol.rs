@@ -1,16 +1,18 @@
 //! `qattnc protocol`: the paper's sampling protocol on a checkpoint — 100,000 queries per run,
 //! temperature 1, no top-k, an empty string counts as invalid; no condition, then the training
-//! mean ± 2σ as upper and lower target for each of the nine properties (the rest imputed by
-//! k = 5 nearest neighbours) — with the paper's released numbers beside ours when `--paper`
-//! names its `*_conditions_overall.csv`.
+//! mean ± 2σ as upper and lower target for each of the nine properties (the rest imputed as the
+//! mean of the k = 5 nearest neighbours, or with `--impute draw` from one of the k nearest per
+//! query) — with the paper's released numbers beside ours when `--paper` names its
+//! `*_conditions_overall.csv`.
 
 use super::{Failure, read_input, write_output};
 use crate::chem::Property;
 use crate::chem::dataset::progress_bar;
 use crate::chem::metrics::{GenerationMetrics, generation_metrics};
+use crate::model::conditions::{Impute, query_conditions};
 use crate::model::evaluate::{generate_checked, training_split};
 use crate::model::protocol::{PaperRun, ProtocolRun, protocol_runs, read_paper_runs};
-use crate::model::sample::{Impute, SampleOptions, impute, load_checkpoint, query_properties};
+use crate::model::sample::{SampleOptions, load_checkpoint};
 use clap::Args;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -30,6 +32,13 @@ pub struct ProtocolArgs {
     /// Only these runs, comma-separated (e.g. `no_conditions,upper_MW`).
     #[arg(long, value_name = "LIST")]
     runs: Option<String>,
+    /// How the eight unconditioned properties are imputed: knn (the paper's: the mean of the
+    /// k = 5 nearest training molecules) or draw (per query, one of the k nearest).
+    #[arg(long, default_value = "knn", value_parser = ["knn", "draw"])]
+    impute: String,
+    /// k for --impute (default 5 for knn, 100 for draw).
+    #[arg(long, value_name = "K")]
+    neighbours: Option<usize>,
     /// The training data (default: the path recorded in the checkpoint).
     #[arg(long, value_name = "PATH")]
     data: Option<PathBuf>,
@@ -135,6 +144,7 @@ pub(super) fn run(args: ProtocolArgs) -> Result<(), Failure> {
             .map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?,
         None => Vec::new(),
     };
+    let method = Impute::parse(&args.impute, args.neighbours).map_err(Failure::BadInput)?;
     let conditional = loaded.meta.config.model.conditional;
     let runs = selected_runs(
         protocol_runs(&loaded.meta.properties, conditional),
@@ -158,8 +168,14 @@ pub(super) fn run(args: ProtocolArgs) -> Result<(), Failure> {
             if let Some((property, target)) = run.condition {
                 given[property.index()] = Some(target);
             }
-            let condition = impute(&given, &split.rows, &loaded.meta.properties, Impute::Knn);
-            query_properties(condition, &split.rows, args.n, args.seed)
+            query_conditions(
+                &given,
+                &split.rows,
+                &loaded.meta.properties,
+                method,
+                args.n,
+                args.seed,
+            )
         });
         let generated = generate_checked(&loaded, properties.as_deref(), &options, None)
             .map_err(|e| Failure::Runtime(e.to_string()))?;
@@ -216,6 +232,7 @@ pub(super) fn run(args: ProtocolArgs) -> Result<(), Failure> {
             "preset": loaded.meta.config.preset,
             "queries_per_run": args.n,
             "seed": args.seed,
+            "imputation": method.describe(),
             "runs": results,
             "summary": summary,
         });

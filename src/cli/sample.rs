@@ -5,8 +5,9 @@ use super::{Failure, write_output};
 use crate::chem::Property;
 use crate::chem::metrics::generation_metrics;
 use crate::model::ScoreProvider;
+use crate::model::conditions::{Impute, query_conditions};
 use crate::model::evaluate::{Generated, generate_checked, training_split};
-use crate::model::sample::{Impute, SampleOptions, impute, load_checkpoint, query_properties};
+use crate::model::sample::{SampleOptions, load_checkpoint};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -59,9 +60,14 @@ pub struct SampleArgs {
     /// Target stereocentres.
     #[arg(long = "StereoCenters")]
     StereoCenters: Option<f64>,
-    /// How unspecified properties are filled in: knn (k = 5 nearest training molecules) or mean.
-    #[arg(long, default_value = "knn", value_parser = ["knn", "mean"])]
+    /// How unspecified properties are filled in: knn (the paper's: the mean of the k nearest
+    /// training molecules on the given properties), draw (per query, one of the k nearest) or
+    /// mean (the training mean).
+    #[arg(long, default_value = "knn", value_parser = ["knn", "draw", "mean"])]
     impute: String,
+    /// k for --impute knn (default 5, the paper's) or draw (default 100).
+    #[arg(long, value_name = "K")]
+    neighbours: Option<usize>,
     /// Write every query as CSV: smiles, valid, canonical, the nine properties.
     #[arg(short, long, value_name = "OUT.csv")]
     output: Option<PathBuf>,
@@ -100,17 +106,17 @@ pub(super) fn run(args: SampleArgs) -> Result<(), Failure> {
     }
     let split = training_split(&loaded, args.data.as_deref())
         .map_err(|e| Failure::BadInput(e.to_string()))?;
-    let properties = if conditional {
-        let method = if args.impute == "mean" {
-            Impute::Mean
-        } else {
-            Impute::Knn
-        };
-        let condition = impute(&given, &split.rows, &loaded.meta.properties, method);
-        Some(query_properties(condition, &split.rows, args.n, args.seed))
-    } else {
-        None
-    };
+    let method = Impute::parse(&args.impute, args.neighbours).map_err(Failure::BadInput)?;
+    let properties = conditional.then(|| {
+        query_conditions(
+            &given,
+            &split.rows,
+            &loaded.meta.properties,
+            method,
+            args.n,
+            args.seed,
+        )
+    });
     let options = SampleOptions {
         n: args.n,
         seed: args.seed,

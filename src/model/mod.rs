@@ -9,6 +9,7 @@
 //! - [`transformer`]: embeddings, pre-LN blocks, head, loss, incremental decoding;
 //! - [`optim`]: AdamW with saved state and global-norm gradient clipping;
 //! - [`checkpoint`], [`train`], [`sample`]: checkpoints, the training loop, generation;
+//! - [`conditions`]: per-query property conditions, unspecified ones imputed;
 //! - [`evaluate`]: generation checked by RDKit against the training split;
 //! - [`protocol`]: the paper's 19 sampling runs and its released results;
 //! - [`hardware`]: attention scores estimated by running the score circuit on a backend.
@@ -17,6 +18,7 @@
 
 pub mod attention;
 pub mod checkpoint;
+pub mod conditions;
 pub mod config;
 pub mod evaluate;
 pub mod hardware;

@@ -1,11 +1,11 @@
 //! Generation: start at `[CLS]`, sample with temperature and top-k from per-row ChaCha streams
 //! (so results do not depend on batching), stop at `[EOS]` or the block size; the decoder runs
-//! incrementally with its key/state caches. Conditions for any subset of the nine properties,
-//! the rest imputed from the training split.
+//! incrementally with its key/state caches. A conditional model reads each query's nine raw
+//! property values (see [`super::conditions`]).
 
 use super::ModelError;
 use super::attention::{ScoreProvider, ScoreRequest};
-use super::checkpoint::{CheckpointMeta, PropertyNorm, model_path};
+use super::checkpoint::{CheckpointMeta, model_path};
 use super::config::AttentionKind;
 use super::nn::SeededInit;
 use super::transformer::{DecodeCache, Model, NUM_PROPERTIES};
@@ -15,18 +15,6 @@ use candle_nn::VarMap;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::path::Path;
-
-/// Neighbours averaged by k-nearest-neighbour imputation (the paper's k).
-pub const KNN_K: usize = 5;
-
-/// How unspecified properties are filled in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Impute {
-    /// Mean of the k = 5 training molecules nearest on the given properties (z-scored).
-    Knn,
-    /// Training-set mean.
-    Mean,
-}
 
 /// Sampling settings.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -59,47 +47,6 @@ pub fn load_checkpoint(dir: &Path) -> Result<Loaded, ModelError> {
     let model = Model::new(&meta.config.model, meta.vocabulary.len(), vb)?;
     varmap.load(model_path(dir))?;
     Ok(Loaded { meta, model })
-}
-
-/// Fills the unspecified (`None`) properties of `given`: from the k nearest `training` rows
-/// (raw values) on the given properties, or the training mean; with nothing given, `None`
-/// (each query then takes the properties of a random training molecule).
-pub fn impute(
-    given: &[Option<f64>; NUM_PROPERTIES],
-    training: &[[f64; NUM_PROPERTIES]],
-    norm: &PropertyNorm,
-    method: Impute,
-) -> Option<[f64; NUM_PROPERTIES]> {
-    if given.iter().all(Option::is_none) {
-        return None;
-    }
-    let fill = match method {
-        Impute::Mean => norm.mean,
-        Impute::Knn => {
-            let distance = |row: &[f64; NUM_PROPERTIES]| -> f64 {
-                (0..NUM_PROPERTIES)
-                    .filter_map(|k| given[k].map(|v| ((row[k] - v) / norm.std[k]).powi(2)))
-                    .sum()
-            };
-            let mut scored: Vec<(f64, usize)> = training
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (distance(r), i))
-                .collect();
-            let k = KNN_K.min(scored.len());
-            scored.select_nth_unstable_by(k.saturating_sub(1), |a, b| {
-                a.partial_cmp(b).expect("finite distances")
-            });
-            let mut mean = [0.0; NUM_PROPERTIES];
-            for &(_, i) in &scored[..k] {
-                for (m, v) in mean.iter_mut().zip(training[i]) {
-                    *m += v / k as f64;
-                }
-            }
-            mean
-        }
-    };
-    Some(std::array::from_fn(|k| given[k].unwrap_or(fill[k])))
 }
 
 /// Draws one token from `logits` with temperature and top-k.
@@ -213,23 +160,4 @@ pub fn generate_with(
         out.extend(sequences);
     }
     Ok(out)
-}
-
-/// Per-row raw properties for `n` queries: the imputed condition for every row, or (no
-/// condition) the properties of a training molecule drawn per row from `seed`.
-pub fn query_properties(
-    condition: Option<[f64; NUM_PROPERTIES]>,
-    training: &[[f64; NUM_PROPERTIES]],
-    n: usize,
-    seed: u64,
-) -> Vec<[f64; NUM_PROPERTIES]> {
-    match condition {
-        Some(c) => vec![c; n],
-        None => {
-            let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x7072_6f70);
-            (0..n)
-                .map(|_| training[rng.random_range(0..training.len())])
-                .collect()
-        }
-    }
 }
