@@ -12,8 +12,11 @@ DEMO_DIR := target/demo
 DEMO_DATA := examples/data/qm9_20k.csv
 # Epochs of the demo's quantum model (≈ 70 steps each at batch 256; a few minutes on 2 cores).
 DEMO_EPOCHS ?= 6
+# `make results`: QM9 (the shipped models' training data) and the paper's released results.
+QM9 ?= ../shared/data/qm9/qm9.csv
+PAPER ?= ../shared/data/paper
 
-.PHONY: setup build demo test interop lint fmt clean
+.PHONY: setup build demo test interop results lint fmt clean
 
 ## setup: install the Debian packages the build needs (RDKit, Boost) when they are missing.
 setup:
@@ -61,6 +64,24 @@ test: setup
 interop:
 	bash tests/interop/setup_venv.sh "$(INTEROP_VENV)"
 	$(CARGO) test --locked --test interop --test interop_rdkit --test interop_localqpu -- --nocapture
+
+## results: the paper's sampling protocol (100,000 queries per run) on the six shipped models,
+## written to docs/results/<model>.{md,csv} (conditional models also with --impute draw, to
+## <model>-draw.*); about 1 h on 2 cores.
+results: build
+	@for attention in quantum classical classical-eq; do \
+	  for kind in conditional sequence; do \
+	    model=paper-$$attention-$$kind; paper=""; \
+	    if [ $$kind = conditional ]; then paper="--paper $(PAPER)/$${attention//-/_}_conditions_overall.csv"; fi; \
+	    echo "== $$model"; \
+	    ./target/release/qattnc protocol --checkpoint models/$$model --data $(QM9) $$paper \
+	      --markdown docs/results/$$model.md --csv docs/results/$$model.csv || exit 1; \
+	    if [ $$kind = conditional ]; then \
+	      ./target/release/qattnc protocol --checkpoint models/$$model --data $(QM9) $$paper --impute draw \
+	        --markdown docs/results/$$model-draw.md --csv docs/results/$$model-draw.csv || exit 1; \
+	    fi; \
+	  done; \
+	done
 
 lint:
 	$(CARGO) fmt --check
