@@ -3,9 +3,11 @@
 //! drawn at random. Otherwise one of three rules fills the unspecified properties:
 //!
 //! - `knn` (the paper's): the mean of the k = 5 training molecules nearest on the given
-//!   properties (z-scored distance; ties broken by training order), one condition for all
-//!   queries. An average of five molecules is often no molecule's property vector, and with
-//!   integer-valued targets thousands of molecules tie, so five arbitrary ones decide.
+//!   properties (z-scored distance; ties broken at random from the seed), one condition for
+//!   all queries. An average of five molecules is often no molecule's property vector, and with
+//!   integer-valued targets thousands of molecules tie, so five random ones decide. (Breaking
+//!   ties by training order would pick QM9's first molecules — methane, ammonia, water — for
+//!   every `lower_` target of 0.)
 //! - `draw`: for each query, the properties of a training molecule drawn uniformly from the k
 //!   nearest (default 100, every molecule tied with the k-th included) — a sample of the
 //!   training distribution of the other properties given the targets.
@@ -13,6 +15,7 @@
 
 use super::checkpoint::PropertyNorm;
 use super::transformer::NUM_PROPERTIES;
+use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -88,7 +91,7 @@ pub fn query_conditions(
     match method {
         Impute::Mean => vec![with_given(&norm.mean); n],
         Impute::Knn(k) => {
-            let nearest = nearest(given, training, norm, k, false);
+            let nearest = nearest(given, training, norm, k, Some(&mut rng));
             let mut mean = [0.0; NUM_PROPERTIES];
             for &i in &nearest {
                 for (m, v) in mean.iter_mut().zip(training[i]) {
@@ -98,7 +101,7 @@ pub fn query_conditions(
             vec![with_given(&mean); n]
         }
         Impute::Draw(k) => {
-            let nearest = nearest(given, training, norm, k, true);
+            let nearest = nearest(given, training, norm, k, None);
             (0..n)
                 .map(|_| with_given(&training[nearest[rng.random_range(0..nearest.len())]]))
                 .collect()
@@ -107,34 +110,39 @@ pub fn query_conditions(
 }
 
 /// Indices of the `k` training rows nearest to `given` (z-scored Euclidean distance on the
-/// given properties), ties broken by index; with `ties`, also every row as near as the k-th.
+/// given properties): with `tie_break`, exactly k, ties broken at random; without, every row as
+/// near as the k-th as well.
 fn nearest(
     given: &[Option<f64>; NUM_PROPERTIES],
     training: &[[f64; NUM_PROPERTIES]],
     norm: &PropertyNorm,
     k: usize,
-    ties: bool,
+    mut tie_break: Option<&mut ChaCha8Rng>,
 ) -> Vec<usize> {
     let distance = |row: &[f64; NUM_PROPERTIES]| -> f64 {
         (0..NUM_PROPERTIES)
             .filter_map(|p| given[p].map(|v| ((row[p] - v) / norm.std[p]).powi(2)))
             .sum()
     };
-    let mut scored: Vec<(f64, usize)> = training
-        .iter()
-        .enumerate()
-        .map(|(i, row)| (distance(row), i))
+    let mut order: Vec<usize> = (0..training.len()).collect();
+    if let Some(rng) = tie_break.as_deref_mut() {
+        order.shuffle(rng);
+    }
+    let mut scored: Vec<(f64, usize)> = order
+        .into_iter()
+        .map(|i| (distance(&training[i]), i))
         .collect();
-    scored.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    // Stable: equal distances keep the (shuffled or training) order.
+    scored.sort_by(|a, b| a.0.total_cmp(&b.0));
     let k = k.clamp(1, scored.len());
-    let end = if ties {
+    let end = if tie_break.is_some() {
+        k
+    } else {
         let kth = scored[k - 1].0;
         k + scored[k..]
             .iter()
             .take_while(|(d, _)| *d <= kth + 1e-12)
             .count()
-    } else {
-        k
     };
     scored[..end].iter().map(|&(_, i)| i).collect()
 }
@@ -178,6 +186,22 @@ mod tests {
         assert_eq!(c[0], c[1]);
         assert_eq!(c[0][0], 4.2);
         assert!((c[0][1] - 40.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn knn_breaks_ties_at_random_not_by_training_order() {
+        // 100 rows tie on the given property; the others are their index.
+        let rows: Vec<[f64; NUM_PROPERTIES]> = (0..100)
+            .map(|i| std::array::from_fn(|k| if k == 0 { 1.0 } else { i as f64 }))
+            .collect();
+        let means: Vec<f64> = (0..4)
+            .map(|seed| {
+                query_conditions(&given_first(1.0), &rows, &norm(), Impute::Knn(5), 1, seed)[0][1]
+            })
+            .collect();
+        // Training order would give (0 + 1 + 2 + 3 + 4) / 5 = 2 for every seed.
+        assert!(means.iter().all(|&m| m != 2.0), "{means:?}");
+        assert!(means.iter().any(|&m| m != means[0]), "{means:?}");
     }
 
     #[test]
