@@ -6,7 +6,7 @@
 //!   properties (z-scored distance; ties broken at random from the seed), one condition for
 //!   all queries. An average of five molecules is often no molecule's property vector, and with
 //!   integer-valued targets thousands of molecules tie, so five random ones decide. (Breaking
-//!   ties by training order would pick QM9's first molecules — methane, ammonia, water — for
+//!   ties by training order would pick QM9's first, smallest molecules — methane, ammonia, … — for
 //!   every `lower_` target of 0.)
 //! - `draw`: for each query, the properties of a training molecule drawn uniformly from the k
 //!   nearest (default 100, every molecule tied with the k-th included) — a sample of the
