@@ -22,6 +22,12 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// The JSON object on the last line of a `--json` run's standard output.
+fn last_json(run: &Output) -> serde_json::Value {
+    let stdout = text(&run.stdout);
+    serde_json::from_str(stdout.lines().last().expect("some output")).unwrap()
+}
+
 /// A tiny conditional quantum model trained once for all tests of this file.
 fn checkpoint() -> &'static Path {
     static DIR: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
@@ -46,9 +52,7 @@ fn checkpoint() -> &'static Path {
             "--json",
         ]);
         assert!(run.status.success(), "{}", text(&run.stderr));
-        let stdout = text(&run.stdout);
-        let report: serde_json::Value =
-            serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+        let report = last_json(&run);
         assert_eq!(report["epochs"], 2);
         assert!(report["mean_step_ms"].as_f64().unwrap() > 0.0);
         (dir, out)
@@ -109,8 +113,7 @@ fn sample_writes_the_documented_csv_columns() {
         assert_eq!(cells.len(), 12, "{row}");
         assert!(cells[1] == "true" || cells[1] == "false", "{row}");
     }
-    let stdout = text(&run.stdout);
-    let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    let summary = last_json(&run);
     assert_eq!(summary["queries"], 20);
     assert!(summary["validity"].as_f64().unwrap() <= 1.0);
 }
@@ -137,8 +140,7 @@ fn attention_writes_a_heatmap_png() {
         "{} bytes",
         png.len()
     );
-    let stdout = text(&run.stdout);
-    let report: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    let report = last_json(&run);
     let tokens = report["tokens"].as_array().unwrap();
     assert_eq!(tokens.len(), 9, "[CLS] and 8 tokens");
     let weights = report["weights"].as_array().unwrap();
@@ -236,8 +238,7 @@ fn protocol_runs_the_papers_nineteen_conditions_and_matches_sample() {
         "--json",
     ]);
     assert!(run.status.success(), "{}", text(&run.stderr));
-    let stdout = text(&run.stdout);
-    let report: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    let report = last_json(&run);
     let runs = report["runs"].as_array().unwrap();
     assert_eq!(runs.len(), 19);
     assert_eq!(runs[0]["name"], "no_conditions");
@@ -263,8 +264,7 @@ fn protocol_runs_the_papers_nineteen_conditions_and_matches_sample() {
         "--json",
     ]);
     assert!(sample.status.success(), "{}", text(&sample.stderr));
-    let stdout = text(&sample.stdout);
-    let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    let summary = last_json(&sample);
     assert_eq!(summary["validity"], upper["validity"]);
     assert_eq!(summary["uniqueness"], upper["uniqueness"]);
     assert_eq!(summary["metrics"]["properties"][0]["mae"], upper["mae"]);
