@@ -15,6 +15,9 @@ DEMO_EPOCHS ?= 6
 # `make results`: QM9 (the shipped models' training data) and the paper's released results.
 QM9 ?= ../shared/data/qm9/qm9.csv
 PAPER ?= ../shared/data/paper
+# Queries per protocol run (the paper: 100,000) and where the tables go.
+RESULTS_N ?= 100000
+RESULTS_DIR ?= docs/results
 
 .PHONY: setup build demo test interop results lint fmt clean
 
@@ -67,18 +70,19 @@ interop:
 
 ## results: the paper's sampling protocol (100,000 queries per run) on the six shipped models,
 ## written to docs/results/<model>.{md,csv} (conditional models also with --impute draw, to
-## <model>-draw.*); about 1 h on 2 cores.
+## <model>-draw.*); about 1 h on 2 cores. `make results RESULTS_N=100 RESULTS_DIR=/tmp/r` is a quick check.
 results: build
+	@mkdir -p $(RESULTS_DIR)
 	@for attention in quantum classical classical-eq; do \
 	  for kind in conditional sequence; do \
 	    model=paper-$$attention-$$kind; paper=""; \
 	    if [ $$kind = conditional ]; then paper="--paper $(PAPER)/$${attention//-/_}_conditions_overall.csv"; fi; \
 	    echo "== $$model"; \
-	    ./target/release/qattnc protocol --checkpoint models/$$model --data $(QM9) $$paper \
-	      --markdown docs/results/$$model.md --csv docs/results/$$model.csv || exit 1; \
+	    ./target/release/qattnc protocol --checkpoint models/$$model --data $(QM9) --n $(RESULTS_N) $$paper \
+	      --markdown $(RESULTS_DIR)/$$model.md --csv $(RESULTS_DIR)/$$model.csv || exit 1; \
 	    if [ $$kind = conditional ]; then \
-	      ./target/release/qattnc protocol --checkpoint models/$$model --data $(QM9) $$paper --impute draw \
-	        --markdown docs/results/$$model-draw.md --csv docs/results/$$model-draw.csv || exit 1; \
+	      ./target/release/qattnc protocol --checkpoint models/$$model --data $(QM9) --n $(RESULTS_N) $$paper \
+	        --impute draw --markdown $(RESULTS_DIR)/$$model-draw.md --csv $(RESULTS_DIR)/$$model-draw.csv || exit 1; \
 	    fi; \
 	  done; \
 	done
