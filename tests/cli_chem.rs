@@ -2,19 +2,7 @@
 
 mod common;
 
-use std::process::{Command, Output};
-
-fn qattnc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_qattnc"))
-        .args(args)
-        .env("QATTNC_CACHE_DIR", env!("CARGO_TARGET_TMPDIR"))
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::{qattnc, text};
 
 #[test]
 fn props_keeps_invalid_rows() {

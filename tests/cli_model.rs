@@ -1,32 +1,16 @@
 //! `qattnc train`, `sample` and `attention` end to end on a tiny model (one epoch on the
 //! 80-molecule fixture), and their handling of bad checkpoints.
 
+mod common;
+
+use common::{last_json, qattnc, text};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/fixtures/model_qm9_80.csv"
 );
-
-fn qattnc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_qattnc"))
-        .args(args)
-        .env("QATTNC_CACHE_DIR", env!("CARGO_TARGET_TMPDIR"))
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// The JSON object on the last line of a `--json` run's standard output.
-fn last_json(run: &Output) -> serde_json::Value {
-    let stdout = text(&run.stdout);
-    serde_json::from_str(stdout.lines().last().expect("some output")).unwrap()
-}
 
 /// A tiny conditional quantum model trained once for all tests of this file.
 fn checkpoint() -> &'static Path {

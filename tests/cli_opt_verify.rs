@@ -1,15 +1,10 @@
 //! `qattnc opt` and `qattnc verify` from the command line: outputs, exit codes, snapshots of
 //! the optimised example programs in circuits/.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn qattnc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_qattnc"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+use common::qattnc;
+use std::path::{Path, PathBuf};
 
 fn scratch(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli_opt_verify");

@@ -1,15 +1,10 @@
 //! `qattnc simulate` end to end: outputs, the JSON summary, and bad input (exit code 2 with
 //! `file:line:column`).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn qattnc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_qattnc"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+use common::{last_json, qattnc};
+use std::path::{Path, PathBuf};
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("qattnc-cli-sim-{name}-{}", std::process::id()));
@@ -58,8 +53,7 @@ fn csv_bindings_give_exact_readouts() {
     assert!((rows[0][0] - 1.0).abs() < 1e-12 && (rows[0][1] - 1.0).abs() < 1e-12);
     assert!((rows[1][0] + 1.0).abs() < 1e-12 && (rows[1][2] - 1.0).abs() < 1e-12);
     assert!((rows[2][0] - 1f64.cos()).abs() < 1e-12);
-    let stdout = String::from_utf8(run.stdout).unwrap();
-    let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    let summary = last_json(&run);
     assert_eq!(summary["rows"], 3);
     assert_eq!(summary["qubits"], 2);
     assert!(summary["circuits_per_second"].as_f64().unwrap() > 0.0);

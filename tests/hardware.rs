@@ -2,6 +2,8 @@
 //! circuit on a backend, fed back into the decoder; the simulator's noise model against closed
 //! forms; seeded reproducibility. Servers listen on 127.0.0.1 only.
 
+mod common;
+
 use qattnc::backend::http::HttpSettings;
 use qattnc::backend::server::{ServeOptions, serve};
 use qattnc::backend::{Backend, Cancel, IonqBackend, IonqConfig, IonqFormat, Job, LocalBackend};
@@ -330,8 +332,7 @@ fn eval_noise_writes_its_table_and_curve() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    let summary = common::last_json(&output);
     // The exact fast path, then one row per shot count.
     assert_eq!(summary["rows"].as_array().unwrap().len(), 3);
     assert!(std::fs::metadata(&png).unwrap().len() > 10_000);

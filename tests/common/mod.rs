@@ -1,4 +1,5 @@
-//! Helpers shared by the integration tests: shared-data lookup and fixtures; for the backend
+//! Helpers shared by the integration tests: running the `qattnc` binary, shared-data lookup
+//! and fixtures; for the backend
 //! tests the compiled paper circuit, random bindings, exact
 //! scores, a log sink and servers on 127.0.0.1 (loopback only).
 
@@ -14,8 +15,29 @@ use qattnc::qasm::{ParseOptions, parse};
 use qattnc::sim::Bindings;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+/// Runs the `qattnc` binary with `args`, its dataset cache in the test target directory.
+pub fn qattnc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_qattnc"))
+        .args(args)
+        .env("QATTNC_CACHE_DIR", env!("CARGO_TARGET_TMPDIR"))
+        .output()
+        .unwrap()
+}
+
+/// Output bytes as text (lossy).
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The JSON object on the last line of a `--json` run's standard output.
+pub fn last_json(run: &Output) -> serde_json::Value {
+    let stdout = text(&run.stdout);
+    serde_json::from_str(stdout.lines().last().expect("some output")).unwrap()
+}
 
 /// A credential that must never appear in any output.
 pub const SENTINEL: &str = "sk-SENTINEL-9c41e7d2b";
