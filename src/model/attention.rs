@@ -29,6 +29,16 @@ pub struct AttentionCache {
     values: Option<Tensor>,
 }
 
+/// Appends `new` (B × T × …) to a cache slot along the time axis; returns everything cached.
+fn append(slot: &mut Option<Tensor>, new: Tensor) -> Result<Tensor> {
+    let all = match slot {
+        Some(old) => Tensor::cat(&[&*old, &new], 1)?,
+        None => new,
+    };
+    *slot = Some(all.clone());
+    Ok(all)
+}
+
 impl AttentionCache {
     /// Cached positions.
     pub fn len(&self) -> usize {
@@ -261,14 +271,7 @@ impl QuantumScores {
         let p = query_rows.dim(1)?;
         let key_rows = key_rows.reshape((b, t, p))?;
         let key_rows = match cache {
-            Some(cache) => {
-                let all = match &cache.key_rows {
-                    Some(old) => Tensor::cat(&[old, &key_rows], 1)?,
-                    None => key_rows,
-                };
-                cache.key_rows = Some(all.clone());
-                all
-            }
+            Some(cache) => append(&mut cache.key_rows, key_rows)?,
             None => key_rows,
         };
         let s = key_rows.dim(1)?;
@@ -396,14 +399,7 @@ impl Attention {
             let scores = q.provided_scores(input, request, cache.as_deref_mut())?;
             let values = self.value.forward(input.x)?;
             let values = match cache {
-                Some(cache) => {
-                    let all = match &cache.values {
-                        Some(old) => Tensor::cat(&[old, &values], 1)?,
-                        None => values,
-                    };
-                    cache.values = Some(all.clone());
-                    all
-                }
+                Some(cache) => append(&mut cache.values, values)?,
                 None => values,
             };
             return Ok((scores, values));
@@ -411,19 +407,10 @@ impl Attention {
         let (queries, keys, scale) = self.queries_keys(input)?;
         let values = self.value.forward(input.x)?;
         let (keys, values) = match cache {
-            Some(cache) => {
-                let keys = match &cache.keys {
-                    Some(old) => Tensor::cat(&[old, &keys], 1)?,
-                    None => keys,
-                };
-                let values = match &cache.values {
-                    Some(old) => Tensor::cat(&[old, &values], 1)?,
-                    None => values,
-                };
-                cache.keys = Some(keys.clone());
-                cache.values = Some(values.clone());
-                (keys, values)
-            }
+            Some(cache) => (
+                append(&mut cache.keys, keys)?,
+                append(&mut cache.values, values)?,
+            ),
             None => (keys, values),
         };
         let scores = (queries.contiguous()?.matmul(&keys.t()?.contiguous()?)? * scale)?;
