@@ -2,14 +2,11 @@
 //! scores are estimated (a backend, shots, a noise model) and the cost report.
 
 use super::Failure;
+use super::remote::{Remote, RemoteOptions, remote_backend};
 use crate::backend::http::{HttpSettings, Logger};
-use crate::backend::{
-    Backend, BackendError, BraketBackend, BraketConfig, IbmBackend, IbmConfig, IonqBackend,
-    IonqConfig, LocalBackend,
-};
+use crate::backend::{Backend, IonqFormat, LocalBackend};
 use crate::model::hardware::{BackendScores, ScoreCost};
 use crate::model::sample::Loaded;
-use crate::opt::Basis;
 use crate::sim::NoiseModel;
 use clap::Args;
 use serde_json::{Value, json};
@@ -49,13 +46,6 @@ pub struct HardwareArgs {
     /// Log requests and job states on standard error (credentials are never shown).
     #[arg(long)]
     pub verbose_backend: bool,
-}
-
-fn failure(error: BackendError) -> Failure {
-    match error {
-        BackendError::Config(_) | BackendError::BadJob(_) => Failure::BadInput(error.to_string()),
-        other => Failure::Runtime(other.to_string()),
-    }
 }
 
 impl HardwareArgs {
@@ -101,41 +91,32 @@ impl HardwareArgs {
         let log: Option<Logger> = self
             .verbose_backend
             .then(|| Arc::new(|line: &str| eprintln!("{line}")) as Logger);
-        Ok(Some(match name {
+        let remote = match name {
             "local" => {
                 if endpoint.is_some() {
                     return Err(Failure::BadInput("`local` takes no URL".into()));
                 }
-                Box::new(LocalBackend { noise })
+                return Ok(Some(Box::new(LocalBackend { noise })));
             }
-            "ionq" => {
-                let mut config = IonqConfig::from_env(endpoint).map_err(failure)?;
-                config.backend = self.device.clone().unwrap_or(config.backend);
-                config.settings = settings;
-                Box::new(IonqBackend::new(config, log).map_err(failure)?)
-            }
-            "braket" => {
-                let mut config =
-                    BraketConfig::from_env(endpoint, self.s3_bucket.clone()).map_err(failure)?;
-                config.device_arn = self.device.clone().unwrap_or(config.device_arn);
-                config.settings = settings;
-                Box::new(BraketBackend::new(config, log).map_err(failure)?)
-            }
-            "ibm" => {
-                let device = self.device.clone().ok_or_else(|| {
-                    Failure::BadInput("--backend ibm needs --device (e.g. ibm_torino)".into())
-                })?;
-                let mut config = IbmConfig::from_env(endpoint, device).map_err(failure)?;
-                config.basis = self.ibm_basis.parse::<Basis>().map_err(Failure::BadInput)?;
-                config.settings = settings;
-                Box::new(IbmBackend::new(config, log).map_err(failure)?)
-            }
+            "ionq" => Remote::Ionq,
+            "braket" => Remote::Braket,
+            "ibm" => Remote::Ibm,
             other => {
                 return Err(Failure::BadInput(format!(
                     "unknown backend `{other}`: local, ionq[+URL], braket[+URL] or ibm[+URL]"
                 )));
             }
-        }))
+        };
+        let options = RemoteOptions {
+            endpoint,
+            device: self.device.clone(),
+            s3_bucket: self.s3_bucket.clone(),
+            ibm_basis: &self.ibm_basis,
+            ionq_format: IonqFormat::Qasm3,
+            settings,
+            flag: "--backend",
+        };
+        Ok(Some(remote_backend(remote, options, log)?))
     }
 
     /// The score provider for `loaded` with `shots` and `noise` (`None` without `--backend`).

@@ -10,6 +10,7 @@ mod hardware;
 mod opt;
 mod props;
 mod protocol;
+mod remote;
 mod sample;
 mod serve;
 mod simulate;

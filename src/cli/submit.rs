@@ -2,14 +2,11 @@
 //! simulator, IonQ, Amazon Braket, IBM Quantum or a `qattnc serve`), writing ⟨Z⟩ of the ancilla,
 //! its standard error and the counts per binding.
 
+use super::remote::{Remote, RemoteOptions, failure, remote_backend};
 use super::simulate::load_bindings;
 use super::{Failure, read_input};
 use crate::backend::http::{HttpSettings, Logger};
-use crate::backend::{
-    Backend, BackendError, BraketBackend, BraketConfig, Cancel, Estimate, IbmBackend, IbmConfig,
-    IonqBackend, IonqConfig, IonqFormat, Job, LocalBackend,
-};
-use crate::opt::Basis;
+use crate::backend::{Backend, Cancel, Estimate, IonqFormat, Job, LocalBackend};
 use crate::qasm::{ParseOptions, parse};
 use crate::sim::Bindings;
 use clap::{Args, ValueEnum};
@@ -109,13 +106,6 @@ fn seconds(value: f64, what: &str) -> Result<Duration, Failure> {
         .ok_or_else(|| Failure::BadInput(format!("--{what} must be a positive number of seconds")))
 }
 
-fn failure(error: BackendError) -> Failure {
-    match error {
-        BackendError::Config(_) | BackendError::BadJob(_) => Failure::BadInput(error.to_string()),
-        other => Failure::Runtime(other.to_string()),
-    }
-}
-
 fn backend(args: &SubmitArgs, log: Option<Logger>) -> Result<Box<dyn Backend>, Failure> {
     let settings = HttpSettings {
         request_timeout: seconds(args.request_timeout, "request-timeout")?,
@@ -123,35 +113,25 @@ fn backend(args: &SubmitArgs, log: Option<Logger>) -> Result<Box<dyn Backend>, F
         ..HttpSettings::default()
     };
     let endpoint = args.endpoint.clone();
-    Ok(match args.provider {
-        Provider::Local => Box::new(LocalBackend::default()),
-        Provider::Ionq => {
-            let mut config = IonqConfig::from_env(endpoint).map_err(failure)?;
-            config.format = match args.ionq_format {
-                IonqFormatArg::Qasm3 => IonqFormat::Qasm3,
-                IonqFormatArg::Circuit => IonqFormat::Circuit,
-            };
-            config.backend = args.device.clone().unwrap_or(config.backend);
-            config.settings = settings;
-            Box::new(IonqBackend::new(config, log).map_err(failure)?)
-        }
-        Provider::Braket => {
-            let mut config =
-                BraketConfig::from_env(endpoint, args.s3_bucket.clone()).map_err(failure)?;
-            config.device_arn = args.device.clone().unwrap_or(config.device_arn);
-            config.settings = settings;
-            Box::new(BraketBackend::new(config, log).map_err(failure)?)
-        }
-        Provider::Ibm => {
-            let device = args.device.clone().ok_or_else(|| {
-                Failure::BadInput("--provider ibm needs --device (e.g. ibm_torino)".into())
-            })?;
-            let mut config = IbmConfig::from_env(endpoint, device).map_err(failure)?;
-            config.basis = args.ibm_basis.parse::<Basis>().map_err(Failure::BadInput)?;
-            config.settings = settings;
-            Box::new(IbmBackend::new(config, log).map_err(failure)?)
-        }
-    })
+    let remote = match args.provider {
+        Provider::Local => return Ok(Box::new(LocalBackend::default())),
+        Provider::Ionq => Remote::Ionq,
+        Provider::Braket => Remote::Braket,
+        Provider::Ibm => Remote::Ibm,
+    };
+    let options = RemoteOptions {
+        endpoint,
+        device: args.device.clone(),
+        s3_bucket: args.s3_bucket.clone(),
+        ibm_basis: &args.ibm_basis,
+        ionq_format: match args.ionq_format {
+            IonqFormatArg::Qasm3 => IonqFormat::Qasm3,
+            IonqFormatArg::Circuit => IonqFormat::Circuit,
+        },
+        settings,
+        flag: "--provider",
+    };
+    remote_backend(remote, options, log)
 }
 
 pub(super) fn run(args: SubmitArgs) -> Result<(), Failure> {
