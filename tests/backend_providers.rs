@@ -122,6 +122,8 @@ enum Mode {
 #[derive(Default)]
 struct Stub {
     requests: AtomicUsize,
+    /// Braket task ids handed out (each creation its own, also when creations overlap).
+    tasks: AtomicUsize,
     cancels: AtomicUsize,
     results: Mutex<HashMap<String, Value>>,
     leaked: Mutex<Vec<String>>,
@@ -257,7 +259,7 @@ async fn braket_create(State(s): State<Shared>, headers: HeaderMap, body: Bytes)
         !source.contains("stdgates") && !source.contains("cx "),
         "{source}"
     );
-    let id = format!("task-{}", s.1.requests.load(Ordering::SeqCst));
+    let id = format!("task-{}", s.1.tasks.fetch_add(1, Ordering::SeqCst));
     if s.0 == Mode::Simulates {
         let circuit = parse(source, "task.qasm", &ParseOptions::default()).unwrap();
         let values: Vec<f64> = circuit
