@@ -294,6 +294,30 @@ fn presets_and_config_overrides() {
     assert!(Config::preset("paper-nothing").is_err());
 }
 
+#[test]
+fn the_cosine_schedule_warms_up_then_decays_to_its_final_fraction() {
+    let text = "preset = \"paper-quantum-sequence\"\n[train]\nschedule = \"cosine\"\nwarmup_steps = 10\nfinal_lr_fraction = 0.2\n";
+    let t = Config::from_toml(text, "cosine.toml").unwrap().train;
+    let total = 110;
+    let close = |a: f64, b: f64| assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+    close(t.lr_at(0, total), 5e-4);
+    close(t.lr_at(9, total), 5e-3);
+    close(t.lr_at(10, total), 5e-3);
+    close(t.lr_at(60, total), 5e-3 * 0.6);
+    close(t.lr_at(110, total), 1e-3);
+    close(t.lr_at(500, total), 1e-3);
+    let constant = Config::preset("paper-quantum-sequence").unwrap().train;
+    close(constant.lr_at(0, total), 5e-3);
+    close(constant.lr_at(109, total), 5e-3);
+    let err = Config::from_toml(
+        "preset = \"paper-quantum-sequence\"\n[train]\nfinal_lr_fraction = 2.0\n",
+        "bad.toml",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("final_lr_fraction"), "{err}");
+}
+
 mod training {
     use qattnc::chem::dataset::{LoadOptions, load};
     use qattnc::model::Config;
@@ -342,7 +366,9 @@ mod training {
 
     #[test]
     fn resuming_reproduces_the_uninterrupted_run_and_sampling_is_seeded() {
-        let cfg = tiny("paper-quantum-conditional", 3);
+        let mut cfg = tiny("paper-quantum-conditional", 3);
+        cfg.train.schedule = qattnc::model::config::LrSchedule::Cosine;
+        cfg.train.warmup_steps = 4;
         let straight = tempfile::tempdir().unwrap();
         let mut a = Trainer::new(cfg.clone(), data(&cfg), "a".into()).unwrap();
         let report_a = a.run(straight.path(), None, &mut |_| {}).unwrap();

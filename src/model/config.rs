@@ -93,6 +93,49 @@ pub struct TrainConfig {
     pub grad_clip: f64,
     /// Seed of initialisation, data order and dropout.
     pub seed: u64,
+    /// How the learning rate moves over the run (`constant`, the paper's, by default).
+    #[serde(default)]
+    pub schedule: LrSchedule,
+    /// Steps of linear warm-up from 0 to `lr` (cosine schedule only).
+    #[serde(default)]
+    pub warmup_steps: usize,
+    /// The cosine schedule's last learning rate as a fraction of `lr`.
+    #[serde(default = "default_final_lr_fraction")]
+    pub final_lr_fraction: f64,
+}
+
+/// The learning-rate schedule of a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LrSchedule {
+    /// `lr` at every step (the paper).
+    #[default]
+    Constant,
+    /// Linear warm-up over `warmup_steps`, then a half cosine from `lr` down to
+    /// `lr × final_lr_fraction` at the run's last step (`epochs × batches per epoch`).
+    Cosine,
+}
+
+fn default_final_lr_fraction() -> f64 {
+    0.1
+}
+
+impl TrainConfig {
+    /// The learning rate of optimiser step `step` (0-based) of a run of `total_steps`.
+    pub fn lr_at(&self, step: usize, total_steps: usize) -> f64 {
+        match self.schedule {
+            LrSchedule::Constant => self.lr,
+            LrSchedule::Cosine if step < self.warmup_steps => {
+                self.lr * (step + 1) as f64 / self.warmup_steps as f64
+            }
+            LrSchedule::Cosine => {
+                let span = total_steps.saturating_sub(self.warmup_steps).max(1);
+                let progress = ((step - self.warmup_steps) as f64 / span as f64).min(1.0);
+                let cosine = 0.5 * (1.0 + (std::f64::consts::PI * progress).cos());
+                self.lr * (self.final_lr_fraction + (1.0 - self.final_lr_fraction) * cosine)
+            }
+        }
+    }
 }
 
 /// A complete configuration: which preset it came from, the model and the training settings.
@@ -210,6 +253,9 @@ impl Config {
                 epochs: 20,
                 grad_clip: 1.0,
                 seed: 0,
+                schedule: LrSchedule::Constant,
+                warmup_steps: 0,
+                final_lr_fraction: default_final_lr_fraction(),
             },
         })
     }
@@ -262,6 +308,9 @@ impl Config {
             return fail(
                 "`batch_size` and `lr` must be positive, `grad_clip` and `weight_decay` ≥ 0",
             );
+        }
+        if !(0.0..=1.0).contains(&t.final_lr_fraction) {
+            return fail("`final_lr_fraction` must lie in [0, 1]");
         }
         Ok(())
     }

@@ -31,7 +31,9 @@ pub mod train;
 pub mod transformer;
 
 pub use attention::{Attention, AttentionCache, ScoreProvider, ScoreRequest};
-pub use config::{AttentionKind, Config, ModelConfig, PRESET_NAMES, QubitConfig, TrainConfig};
+pub use config::{
+    AttentionKind, Config, LrSchedule, ModelConfig, PRESET_NAMES, QubitConfig, TrainConfig,
+};
 pub use nn::SeededInit;
 pub use optim::AdamW;
 pub use quantum::StatePrepOp;

@@ -69,6 +69,11 @@ impl AdamW {
         })
     }
 
+    /// Sets the learning rate of the next updates (a schedule calls this before each step).
+    pub fn set_lr(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+
     /// Steps taken.
     pub fn steps(&self) -> usize {
         self.step

@@ -381,6 +381,8 @@ impl Trainer {
                     .model
                     .forward(&inputs, props.as_ref(), Some(&mut dropout_rng))?;
                 let loss = cross_entropy(&logits, &targets, PAD_ID)?;
+                self.optimizer
+                    .set_lr(cfg.lr_at(self.meta.progress.step, cfg.epochs * per_epoch));
                 self.optimizer.backward_step(&loss)?;
                 let loss = loss.to_scalar::<f32>()? as f64;
                 self.meta.progress.batch += 1;
