@@ -8,7 +8,7 @@ use reqwest::{Client, RequestBuilder, StatusCode};
 use serde_json::Value;
 use std::future::Future;
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
@@ -107,16 +107,15 @@ fn error_message(body: &[u8]) -> String {
     }
 }
 
-/// `Retry-After` in seconds (the HTTP-date form is not read; backoff applies then).
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let seconds: f64 = headers
-        .get(RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
-    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds))
+/// `Retry-After` as a wait: delay-seconds, or an HTTP-date measured from `now` (a date already
+/// past waits nothing). Anything else is ignored and backoff applies.
+fn retry_after(headers: &reqwest::header::HeaderMap, now: SystemTime) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<f64>() {
+        return (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 impl Http {
@@ -220,7 +219,7 @@ impl Http {
                 }
             };
             let status = response.status();
-            let wait = retry_after(response.headers());
+            let wait = retry_after(response.headers(), SystemTime::now());
             let body = match response.bytes().await {
                 Ok(body) => body.to_vec(),
                 Err(error) if error.is_timeout() => {
@@ -460,5 +459,24 @@ mod tests {
         );
         assert_eq!(error_message(b""), "(empty body)");
         assert_eq!(join("http://a:1/", "/v0.4/jobs"), "http://a:1/v0.4/jobs");
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let now = httpdate::parse_http_date("Sun, 29 Nov 2026 05:00:00 GMT").unwrap();
+        let wait = |value: &str| {
+            let mut headers = reqwest::header::HeaderMap::new();
+            headers.insert(RETRY_AFTER, value.parse().unwrap());
+            retry_after(&headers, now)
+        };
+        assert_eq!(wait("120"), Some(Duration::from_secs(120)));
+        assert_eq!(wait(" 1.5 "), Some(Duration::from_millis(1500)));
+        assert_eq!(
+            wait("Sun, 29 Nov 2026 05:00:42 GMT"),
+            Some(Duration::from_secs(42))
+        );
+        assert_eq!(wait("Sun, 29 Nov 2026 04:59:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(wait("-3"), None);
+        assert_eq!(wait("soon"), None);
     }
 }
