@@ -177,8 +177,10 @@ impl Http {
     }
 
     /// Sends the request `build` makes (called again for every attempt, so that signatures are
-    /// fresh), retrying 429 and 5xx answers (waiting `Retry-After` when given, else backoff)
-    /// and, when `idempotent`, timeouts and connection failures.
+    /// fresh), retrying 429 and 503 answers (waiting `Retry-After` when given, else backoff)
+    /// and, when `idempotent`, every other 5xx, timeouts and connection failures. A request
+    /// that is not idempotent (a job submission without an idempotency token) is not repeated
+    /// after an answer that may mean the service acted on it, so no job is created twice.
     pub async fn send(
         &self,
         what: &str,
@@ -236,7 +238,17 @@ impl Http {
                 return Ok(Reply { body });
             }
             let message = self.scrub(&error_message(&body));
-            let transient = status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
+            let refused = status == StatusCode::TOO_MANY_REQUESTS
+                || status == StatusCode::SERVICE_UNAVAILABLE;
+            if status.is_server_error() && !refused && !idempotent {
+                return Err(BackendError::NotRetried {
+                    provider: self.provider,
+                    what: what.to_string(),
+                    status: status.as_u16(),
+                    message,
+                });
+            }
+            let transient = refused || status.is_server_error();
             if transient && !last {
                 let delay = wait
                     .map(|w| w.min(self.settings.max_retry_after))

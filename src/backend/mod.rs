@@ -267,6 +267,22 @@ pub enum BackendError {
         /// What the service said.
         message: String,
     },
+    /// A 5xx answer (other than 503) to a request that is not safe to repeat: the service may
+    /// have acted on it (created a job), so it was sent once.
+    #[error(
+        "{provider}: {what} failed with HTTP {status}: {message}; not retried, since the service \
+         may have created the job anyway (check its job list before submitting again)"
+    )]
+    NotRetried {
+        /// The provider.
+        provider: &'static str,
+        /// The request.
+        what: String,
+        /// The status.
+        status: u16,
+        /// What the service said.
+        message: String,
+    },
     /// 429 or 5xx on every attempt.
     #[error(
         "{provider}: {what} failed after {attempts} attempts, last with HTTP {status}: {message}"
