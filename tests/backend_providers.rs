@@ -335,6 +335,37 @@ async fn ibm_token(State(s): State<Shared>, headers: HeaderMap, body: String) ->
         .into_response()
 }
 
+/// The stub device: a 12-qubit heavy-hex fragment (two rows of five joined through bridge
+/// qubits 5 and 6), listed in both directions as IBM does.
+const IBM_COUPLING: [(usize, usize); 12] = [
+    (0, 1),
+    (1, 2),
+    (2, 3),
+    (3, 4),
+    (0, 5),
+    (4, 6),
+    (5, 7),
+    (6, 11),
+    (7, 8),
+    (8, 9),
+    (9, 10),
+    (10, 11),
+];
+
+async fn ibm_configuration(headers: HeaderMap, Path(name): Path<String>) -> Response {
+    ibm_auth(&headers);
+    assert_eq!(name, "ibm_stub");
+    let pairs: Vec<[usize; 2]> = IBM_COUPLING
+        .iter()
+        .flat_map(|&(a, b)| [[a, b], [b, a]])
+        .collect();
+    axum::Json(
+        json!({"backend_name": name, "n_qubits": 12, "coupling_map": pairs,
+        "basis_gates": ["cz", "id", "rz", "sx", "x"]}),
+    )
+    .into_response()
+}
+
 fn ibm_auth(headers: &HeaderMap) {
     assert_eq!(headers["authorization"], format!("Bearer {TOKEN}").as_str());
     assert!(headers["service-crn"].to_str().unwrap().starts_with("crn:"));
@@ -359,6 +390,13 @@ async fn ibm_submit(State(s): State<Shared>, headers: HeaderMap, body: Bytes) ->
                 ["rz", "sx", "x", "cz"].contains(&name.as_str()),
                 "{name} is not in IBM's basis"
             );
+            // An ISA circuit: two-qubit gates only on coupled qubits.
+            if let [a, b] = g.qubits().collect::<Vec<_>>()[..] {
+                assert!(
+                    IBM_COUPLING.contains(&(a, b)) || IBM_COUPLING.contains(&(b, a)),
+                    "cz on uncoupled qubits ({a}, {b})"
+                );
+            }
         }
         // Parameter values come sorted by name, as Qiskit orders circuit parameters.
         let mut names: Vec<&String> = circuit.inputs().iter().collect();
@@ -423,6 +461,10 @@ fn stub_router(provider: Provider, mode: Mode, stub: Arc<Stub>) -> Router {
             .with_state(state),
         Provider::Ibm => Router::new()
             .route("/identity/token", post(ibm_token))
+            .route(
+                "/api/v1/backends/{name}/configuration",
+                get(ibm_configuration),
+            )
             .route("/api/v1/jobs", post(ibm_submit))
             .route("/api/v1/jobs/{id}", get(ibm_status))
             .route("/api/v1/jobs/{id}/results", get(ibm_results))
@@ -664,6 +706,13 @@ async fn braket_and_ibm_end_to_end_through_stubs_within_5_sigma() {
             .unwrap();
         assert_within_5_sigma(&estimates, &exact, 4000);
         let lines = lines.lock().unwrap().join("\n");
+        if provider == Provider::Ibm {
+            // The ancilla talks to every working qubit; on heavy-hex that takes SWAPs.
+            assert!(
+                lines.contains("routed onto ibm_stub") && !lines.contains(" 0 SWAPs"),
+                "{lines}"
+            );
+        }
         assert!(
             !lines.contains(SENTINEL) && !lines.contains(TOKEN),
             "{lines}"

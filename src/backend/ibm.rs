@@ -8,14 +8,17 @@
 //! Qiskit gives circuit parameters: sorted by name. `POST /api/v1/jobs`, `GET /api/v1/jobs/{id}`
 //! until `Completed` (`Failed` and `Cancelled` end it), then `GET /api/v1/jobs/{id}/results`:
 //! `results[k].data.<register>.samples`, one hexadecimal outcome per shot, classical bit j as
-//! bit j. Settings: `IBM_API_KEY`, `IBM_SERVICE_CRN`. The circuit is not routed onto the
-//! device's coupling map.
+//! bit j. Settings: `IBM_API_KEY`, `IBM_SERVICE_CRN`. The sampler runs ISA circuits as given,
+//! so the program is routed onto the device first: its coupling map comes from
+//! `GET /api/v1/backends/{device}/configuration` (once per backend object) and
+//! [`crate::opt::route`] places the qubits and inserts SWAPs; a device without a coupling map
+//! (a simulator) takes the circuit unrouted.
 
 use super::http::{Http, HttpSettings, JobPhase, Logger, cancellable, join, percent_encode};
 use super::{Backend, BackendError, BoxFuture, Cancel, Estimate, Job, Secret};
 use crate::emit::{EmitOptions, emit_qasm3};
 use crate::ir::{Circuit, Instruction};
-use crate::opt::{Basis, run_decompose};
+use crate::opt::{Basis, CouplingMap, route, run_decompose};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -75,6 +78,8 @@ pub struct IbmBackend {
 struct Inner {
     http: Http,
     config: IbmConfig,
+    /// The device's coupling map, fetched once (`None`: all-to-all).
+    coupling: tokio::sync::OnceCell<Option<CouplingMap>>,
 }
 
 impl IbmBackend {
@@ -94,7 +99,11 @@ impl IbmBackend {
             log,
         )?;
         Ok(IbmBackend {
-            inner: Arc::new(Inner { http, config }),
+            inner: Arc::new(Inner {
+                http,
+                config,
+                coupling: tokio::sync::OnceCell::new(),
+            }),
         })
     }
 }
@@ -182,6 +191,63 @@ impl Inner {
             .header("Service-CRN", &self.config.service_crn)
             .header("IBM-API-Version", IBM_API_VERSION)
             .header("Accept", "application/json")
+    }
+
+    /// The device's coupling map from its configuration (`None` when it lists none).
+    async fn coupling_map(&self, token: &Secret) -> Result<Option<CouplingMap>, BackendError> {
+        let device = percent_encode(&self.config.device);
+        let url = join(
+            &self.config.endpoint,
+            &format!("api/v1/backends/{device}/configuration"),
+        );
+        let what = format!("configuration of {}", self.config.device);
+        let reply = self
+            .http
+            .send(&what, true, |c| {
+                Ok(self.request(c, reqwest::Method::GET, &url, token))
+            })
+            .await?;
+        let json = reply.json(&self.http, &what)?;
+        let Some(pairs) = json["coupling_map"].as_array() else {
+            return Ok(None);
+        };
+        let bad = |message: String| self.http.protocol(&what, message);
+        let qubits = json["n_qubits"]
+            .as_u64()
+            .ok_or_else(|| bad("no `n_qubits`".into()))? as usize;
+        let edges = pairs
+            .iter()
+            .map(|pair| match pair.as_array().map(Vec::as_slice) {
+                Some([a, b]) => a
+                    .as_u64()
+                    .zip(b.as_u64())
+                    .map(|(a, b)| (a as usize, b as usize))
+                    .ok_or_else(|| bad(format!("coupling pair {pair} is not two qubits"))),
+                _ => Err(bad(format!("coupling pair {pair} is not two qubits"))),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        CouplingMap::new(qubits, &edges)
+            .map(Some)
+            .map_err(|e| bad(e.to_string()))
+    }
+
+    /// `lowered` placed on the device's coupling map, in its basis again after the SWAPs.
+    async fn routed(&self, lowered: &Circuit, token: &Secret) -> Result<Circuit, BackendError> {
+        let map = self
+            .coupling
+            .get_or_try_init(|| self.coupling_map(token))
+            .await?;
+        let Some(map) = map else {
+            return Ok(lowered.clone());
+        };
+        let routed = route(lowered, map).map_err(|e| {
+            BackendError::BadJob(format!("cannot route onto {}: {e}", self.config.device))
+        })?;
+        self.http.log(&format!(
+            "routed onto {}: physical qubits {:?}, {} SWAPs",
+            self.config.device, routed.initial_layout, routed.swaps
+        ));
+        Ok(run_decompose(&routed.circuit, self.config.basis))
     }
 
     async fn submit(&self, body: &Value, token: &Secret) -> Result<String, BackendError> {
@@ -292,32 +358,33 @@ impl Backend for IbmBackend {
                 ));
             }
             let lowered = run_decompose(&job.circuit, inner.config.basis);
-            let program = emit_qasm3(&lowered, &EmitOptions::default());
             // Qiskit orders a circuit's parameters by name.
             let inputs = job.circuit.inputs();
             let mut order: Vec<usize> = (0..inputs.len()).collect();
             order.sort_by(|&a, &b| inputs[a].cmp(&inputs[b]));
-            let pubs: Vec<Value> = (0..job.bindings.rows)
-                .map(|row| {
-                    let values = job.row(row);
-                    let sorted: Vec<f64> = order.iter().map(|&k| values[k]).collect();
-                    let parameters = if sorted.is_empty() {
-                        Value::Null
-                    } else {
-                        json!(sorted)
-                    };
-                    json!([program, parameters, shots])
-                })
-                .collect();
-            let body = json!({
-                "program_id": "sampler",
-                "backend": inner.config.device,
-                "params": { "pubs": pubs, "version": 2 },
-            });
             let state: Arc<Mutex<(Option<String>, Option<Secret>)>> = Arc::default();
             let work = async {
                 let token = inner.token().await?;
                 state.lock().expect("not poisoned").1 = Some(token.clone());
+                let routed = inner.routed(&lowered, &token).await?;
+                let program = emit_qasm3(&routed, &EmitOptions::default());
+                let pubs: Vec<Value> = (0..job.bindings.rows)
+                    .map(|row| {
+                        let values = job.row(row);
+                        let sorted: Vec<f64> = order.iter().map(|&k| values[k]).collect();
+                        let parameters = if sorted.is_empty() {
+                            Value::Null
+                        } else {
+                            json!(sorted)
+                        };
+                        json!([program, parameters, shots])
+                    })
+                    .collect();
+                let body = json!({
+                    "program_id": "sampler",
+                    "backend": inner.config.device,
+                    "params": { "pubs": pubs, "version": 2 },
+                });
                 let id = inner.submit(&body, &token).await?;
                 inner.http.log(&format!(
                     "job {id} submitted with {} pubs",
