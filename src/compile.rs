@@ -6,7 +6,9 @@
 
 use crate::ir::{Circuit, CircuitStats};
 use crate::layer::LayerSpec;
-use crate::opt::{Basis, PassStats, lower_to_basis, optimise_layer};
+use crate::opt::{
+    Basis, CouplingMap, PassStats, RouteError, lower_to_basis, optimise_layer, route, run_decompose,
+};
 use serde::Serialize;
 use std::time::Instant;
 
@@ -34,6 +36,9 @@ pub struct CompileStats {
     pub basis: Option<String>,
     /// What each pass did.
     pub passes: Vec<PassStats>,
+    /// Placement on a device, when a coupling map was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub routing: Option<RoutingStats>,
     /// Wall time of building and optimising, in milliseconds.
     pub compile_ms: f64,
     /// Counts of the final circuit.
@@ -56,6 +61,7 @@ pub fn compile_layer(spec: &LayerSpec, level: u8, basis: Option<Basis>) -> Compi
         level,
         basis: basis.map(|b| b.to_string()),
         passes: optimised.passes,
+        routing: None,
         compile_ms,
         circuit: CircuitStats::of(&optimised.circuit),
     };
@@ -63,4 +69,44 @@ pub fn compile_layer(spec: &LayerSpec, level: u8, basis: Option<Basis>) -> Compi
         circuit: optimised.circuit,
         stats,
     }
+}
+
+/// Where a routed circuit sits on its device.
+#[derive(Clone, Debug, Serialize)]
+pub struct RoutingStats {
+    /// Physical qubits of the device.
+    pub device_qubits: usize,
+    /// Physical qubit of each logical qubit at the start (the ancilla is logical qubit 0).
+    pub initial_layout: Vec<usize>,
+    /// Physical qubit of each logical qubit at the end.
+    pub final_layout: Vec<usize>,
+    /// SWAP gates inserted.
+    pub swaps: usize,
+}
+
+/// Places `compiled` on the device `map` ([`crate::opt::route`]): gates are first decomposed
+/// into `basis` (CNOT and one-qubit gates when none was chosen, since routing needs two-qubit
+/// gates), SWAPs are inserted, and with a `basis` the SWAPs are decomposed into it too.
+pub fn route_compiled(
+    compiled: Compiled,
+    map: &CouplingMap,
+    basis: Option<Basis>,
+) -> Result<Compiled, RouteError> {
+    let start = Instant::now();
+    let lowered = run_decompose(&compiled.circuit, basis.unwrap_or(Basis::CxAndSingleQubit));
+    let routed = route(&lowered, map)?;
+    let circuit = match basis {
+        Some(basis) => run_decompose(&routed.circuit, basis),
+        None => routed.circuit,
+    };
+    let mut stats = compiled.stats;
+    stats.compile_ms += start.elapsed().as_secs_f64() * 1e3;
+    stats.circuit = CircuitStats::of(&circuit);
+    stats.routing = Some(RoutingStats {
+        device_qubits: map.num_qubits(),
+        initial_layout: routed.initial_layout,
+        final_layout: routed.final_layout,
+        swaps: routed.swaps,
+    });
+    Ok(Compiled { circuit, stats })
 }

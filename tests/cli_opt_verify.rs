@@ -166,3 +166,88 @@ fn optimised_example_programs_match_their_snapshots() {
         }
     }
 }
+
+#[test]
+fn routing_onto_heavy_hex_keeps_the_score_and_uses_coupled_pairs_only() {
+    let device = "circuits/devices/heavy_hex_27.json";
+    let reference = scratch("cond_ref.qasm");
+    let routed = scratch("cond_heavy_hex.qasm");
+    assert!(
+        qattnc(&[
+            "compile",
+            "--preset",
+            "paper_conditional",
+            "-O0",
+            "-o",
+            path(&reference)
+        ])
+        .status
+        .success()
+    );
+    let out = qattnc(&[
+        "compile",
+        "--preset",
+        "paper_conditional",
+        "--basis",
+        "ibm-cz",
+        "--coupling-map",
+        device,
+        "-o",
+        path(&routed),
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", common::text(&out.stderr));
+    let stats = common::last_json(&out);
+    let routing = &stats["routing"];
+    assert_eq!(routing["device_qubits"], 27);
+    // The ancilla has six partners; heavy-hex qubits have at most three neighbours.
+    assert!(routing["swaps"].as_u64().unwrap() >= 3, "{routing}");
+
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(device).unwrap()).unwrap();
+    let map = qattnc::opt::CouplingMap::from_json(&json).unwrap().unwrap();
+    let text = std::fs::read_to_string(&routed).unwrap();
+    let circuit = qattnc::qasm::parse(&text, "routed", &Default::default()).unwrap();
+    for gate in circuit.gates() {
+        let name = gate.kind_name();
+        assert!(["cz", "rz", "sx", "x"].contains(&name.as_str()), "{name}");
+        if let [a, b] = gate.qubits().collect::<Vec<_>>()[..] {
+            assert!(map.coupled(a, b), "{name} on uncoupled ({a}, {b})");
+        }
+    }
+
+    // Same readout distribution (P(c[0] = 0)) as the -O0 reference for random bindings.
+    let p0 = |program: &Path| -> Vec<f64> {
+        let out = qattnc(&[
+            "simulate",
+            path(program),
+            "--bind-random",
+            "16",
+            "--seed",
+            "4",
+        ]);
+        assert!(out.status.success(), "{}", common::text(&out.stderr));
+        common::text(&out.stdout)
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(1).unwrap().parse().unwrap())
+            .collect()
+    };
+    let (want, got) = (p0(&reference), p0(&routed));
+    assert_eq!(want.len(), 16);
+    for (w, g) in want.iter().zip(&got) {
+        assert!((w - g).abs() < 1e-9, "{w} vs {g}");
+    }
+
+    let small = scratch("line3.json");
+    std::fs::write(&small, "[[0, 1], [1, 2]]").unwrap();
+    let refused = qattnc(&[
+        "compile",
+        "--preset",
+        "paper_conditional",
+        "--coupling-map",
+        path(&small),
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(common::text(&refused.stderr).contains("the device has 3"));
+}

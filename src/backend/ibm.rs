@@ -208,27 +208,7 @@ impl Inner {
             })
             .await?;
         let json = reply.json(&self.http, &what)?;
-        let Some(pairs) = json["coupling_map"].as_array() else {
-            return Ok(None);
-        };
-        let bad = |message: String| self.http.protocol(&what, message);
-        let qubits = json["n_qubits"]
-            .as_u64()
-            .ok_or_else(|| bad("no `n_qubits`".into()))? as usize;
-        let edges = pairs
-            .iter()
-            .map(|pair| match pair.as_array().map(Vec::as_slice) {
-                Some([a, b]) => a
-                    .as_u64()
-                    .zip(b.as_u64())
-                    .map(|(a, b)| (a as usize, b as usize))
-                    .ok_or_else(|| bad(format!("coupling pair {pair} is not two qubits"))),
-                _ => Err(bad(format!("coupling pair {pair} is not two qubits"))),
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        CouplingMap::new(qubits, &edges)
-            .map(Some)
-            .map_err(|e| bad(e.to_string()))
+        CouplingMap::from_json(&json).map_err(|message| self.http.protocol(&what, message))
     }
 
     /// `lowered` placed on the device's coupling map, in its basis again after the SWAPs.

@@ -73,6 +73,47 @@ impl CouplingMap {
         Ok(CouplingMap { graph, distance })
     }
 
+    /// A map from JSON: IBM's backend configuration (`n_qubits` and `coupling_map`, the
+    /// latter absent or null on simulators: `None`) or a bare list of pairs `[[0, 1], …]`
+    /// (the device then has the highest listed qubit + 1).
+    pub fn from_json(value: &serde_json::Value) -> Result<Option<CouplingMap>, String> {
+        let (pairs, declared) = match value {
+            serde_json::Value::Array(pairs) => (pairs, None),
+            serde_json::Value::Object(fields) => match fields.get("coupling_map") {
+                None | Some(serde_json::Value::Null) => return Ok(None),
+                Some(serde_json::Value::Array(pairs)) => {
+                    let n = fields
+                        .get("n_qubits")
+                        .and_then(serde_json::Value::as_u64)
+                        .ok_or("a configuration with `coupling_map` needs `n_qubits`")?;
+                    (pairs, Some(n as usize))
+                }
+                Some(_) => return Err("`coupling_map` is not a list of pairs".into()),
+            },
+            _ => {
+                return Err(
+                    "expected a list of qubit pairs or an object with `coupling_map`".into(),
+                );
+            }
+        };
+        let edges = pairs
+            .iter()
+            .map(|pair| match pair.as_array().map(Vec::as_slice) {
+                Some([a, b]) => a
+                    .as_u64()
+                    .zip(b.as_u64())
+                    .map(|(a, b)| (a as usize, b as usize))
+                    .ok_or_else(|| format!("coupling pair {pair} is not two qubit indices")),
+                _ => Err(format!("coupling pair {pair} is not two qubit indices")),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let qubits =
+            declared.unwrap_or_else(|| edges.iter().map(|&(a, b)| a.max(b) + 1).max().unwrap_or(0));
+        CouplingMap::new(qubits, &edges)
+            .map(Some)
+            .map_err(|e| e.to_string())
+    }
+
     /// Physical qubits.
     pub fn num_qubits(&self) -> usize {
         self.graph.node_count()
@@ -350,6 +391,30 @@ mod tests {
                     assert!((w - g).abs() < 1e-12, "map {m} seed {seed}: {w} vs {g}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn coupling_maps_read_from_configurations_and_pair_lists() {
+        let config = serde_json::json!({"n_qubits": 5, "coupling_map": [[0, 1], [1, 0], [1, 2]]});
+        let map = CouplingMap::from_json(&config).unwrap().unwrap();
+        assert_eq!(map.num_qubits(), 5);
+        assert!(map.coupled(1, 0) && map.coupled(2, 1) && !map.coupled(0, 2));
+        let list = serde_json::json!([[0, 1], [1, 3]]);
+        assert_eq!(
+            CouplingMap::from_json(&list).unwrap().unwrap().num_qubits(),
+            4
+        );
+        let simulator = serde_json::json!({"n_qubits": 32, "coupling_map": null});
+        assert!(CouplingMap::from_json(&simulator).unwrap().is_none());
+        for bad in [
+            serde_json::json!({"coupling_map": [[0, 1]]}),
+            serde_json::json!([[0, 1, 2]]),
+            serde_json::json!([[0, -1]]),
+            serde_json::json!({"n_qubits": 2, "coupling_map": [[0, 5]]}),
+            serde_json::json!("line"),
+        ] {
+            assert!(CouplingMap::from_json(&bad).is_err(), "{bad}");
         }
     }
 
