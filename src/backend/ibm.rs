@@ -201,13 +201,7 @@ impl Inner {
             &format!("api/v1/backends/{device}/configuration"),
         );
         let what = format!("configuration of {}", self.config.device);
-        let reply = self
-            .http
-            .send(&what, true, |c| {
-                Ok(self.request(c, reqwest::Method::GET, &url, token))
-            })
-            .await?;
-        let json = reply.json(&self.http, &what)?;
+        let json = self.get_json(&url, &what, token).await?;
         CouplingMap::from_json(&json).map_err(|message| self.http.protocol(&what, message))
     }
 
@@ -254,13 +248,7 @@ impl Inner {
         let what = format!("job {id}");
         self.http
             .poll(&what, || async {
-                let reply = self
-                    .http
-                    .send(&what, true, |c| {
-                        Ok(self.request(c, reqwest::Method::GET, &url, token))
-                    })
-                    .await?;
-                let json = reply.json(&self.http, &what)?;
+                let json = self.get_json(&url, &what, token).await?;
                 let status = json["state"]["status"]
                     .as_str()
                     .or_else(|| json["status"].as_str())
@@ -288,13 +276,18 @@ impl Inner {
     async fn results(&self, id: &str, token: &Secret) -> Result<Value, BackendError> {
         let url = join(&self.config.endpoint, &format!("api/v1/jobs/{id}/results"));
         let what = format!("results of job {id}");
+        self.get_json(&url, &what, token).await
+    }
+
+    /// `GET url` (idempotent, so retried) and its JSON body.
+    async fn get_json(&self, url: &str, what: &str, token: &Secret) -> Result<Value, BackendError> {
         let reply = self
             .http
-            .send(&what, true, |c| {
-                Ok(self.request(c, reqwest::Method::GET, &url, token))
+            .send(what, true, |c| {
+                Ok(self.request(c, reqwest::Method::GET, url, token))
             })
             .await?;
-        reply.json(&self.http, &what)
+        reply.json(&self.http, what)
     }
 
     async fn cancel(&self, id: Option<String>, token: Option<Secret>) -> String {

@@ -306,6 +306,14 @@ mod tests {
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 
+    /// The shipped 27-qubit heavy-hex device.
+    fn heavy_hex_27() -> CouplingMap {
+        let text = include_str!("../../circuits/devices/heavy_hex_27.json");
+        CouplingMap::from_json(&serde_json::from_str(text).unwrap())
+            .unwrap()
+            .unwrap()
+    }
+
     fn line(n: usize) -> CouplingMap {
         let edges: Vec<(usize, usize)> = (1..n).map(|q| (q - 1, q)).collect();
         CouplingMap::new(n, &edges).unwrap()
@@ -350,29 +358,7 @@ mod tests {
     #[test]
     fn routed_circuits_give_the_same_counts_and_use_only_coupled_pairs() {
         let ring: Vec<(usize, usize)> = (0..8).map(|q| (q, (q + 1) % 8)).collect();
-        let maps = [
-            line(7),
-            CouplingMap::new(8, &ring).unwrap(),
-            // Heavy-hex fragment: two rows joined through bridge qubits 5 and 6.
-            CouplingMap::new(
-                12,
-                &[
-                    (0, 1),
-                    (1, 2),
-                    (2, 3),
-                    (3, 4),
-                    (0, 5),
-                    (4, 6),
-                    (5, 7),
-                    (6, 11),
-                    (7, 8),
-                    (8, 9),
-                    (9, 10),
-                    (10, 11),
-                ],
-            )
-            .unwrap(),
-        ];
+        let maps = [line(7), CouplingMap::new(8, &ring).unwrap(), heavy_hex_27()];
         for (m, map) in maps.iter().enumerate() {
             for seed in 0..10 {
                 let circuit = random_circuit(5, 40, seed * 7 + m as u64);
