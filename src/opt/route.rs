@@ -5,7 +5,9 @@
 //! highest degree (lowest index on ties), the others follow in order of decreasing partner
 //! count onto the qubits a breadth-first search from there reaches first, so the circuit starts
 //! on a connected patch. Routing: gates are taken in program order; when the two qubits of a
-//! gate are not coupled, the first is swapped along a shortest path until it is. Measurements
+//! gate are not coupled, both walk towards each other along a shortest path, meeting where the
+//! next [`LOOKAHEAD`] two-qubit gates are left with the smallest total distance (the SWAP count
+//! of this gate is the same wherever they meet). Measurements
 //! keep their classical bits, so the counts a device returns read as the logical circuit's.
 //! The result's qubit k is physical qubit k (its width is the highest physical qubit used + 1).
 
@@ -199,6 +201,15 @@ pub fn route(circuit: &Circuit, map: &CouplingMap) -> Result<Routed, RouteError>
     for (logical, &physical) in layout.iter().enumerate() {
         holder[physical] = Some(logical);
     }
+    // The two-qubit gates in order, for the lookahead.
+    let pairs: Vec<(usize, usize)> = circuit
+        .gates()
+        .filter_map(|op| match op.qubits().collect::<Vec<_>>()[..] {
+            [a, b] => Some((a, b)),
+            _ => None,
+        })
+        .collect();
+    let mut next_pair = 0;
     let mut out = Vec::with_capacity(circuit.instructions().len());
     let mut swaps = 0;
     for instruction in circuit.instructions() {
@@ -208,18 +219,27 @@ pub fn route(circuit: &Circuit, map: &CouplingMap) -> Result<Routed, RouteError>
                 return Err(RouteError::Wide(op.kind_name()));
             }
             if let [a, b] = qubits[..] {
+                next_pair += 1;
                 let path = map.path(layout[a], layout[b]);
-                for step in path.windows(2).take(path.len().saturating_sub(2)) {
-                    let (p, q) = (step[0], step[1]);
-                    out.push(Instruction::Gate(GateOp::fixed(Gate::Swap, &[p, q])));
-                    holder.swap(p, q);
-                    for physical in [p, q] {
-                        if let Some(logical) = holder[physical] {
-                            layout[logical] = physical;
-                        }
-                    }
-                    swaps += 1;
-                }
+                let upcoming = &pairs[next_pair..pairs.len().min(next_pair + LOOKAHEAD)];
+                let chosen = (0..path.len().saturating_sub(1))
+                    .map(|split| meeting_swaps(&path, split))
+                    .min_by_key(|candidate| {
+                        let mut trial = layout.clone();
+                        apply_swaps(candidate, &mut trial, &mut holder.clone());
+                        upcoming
+                            .iter()
+                            .map(|&(x, y)| map.distance[trial[x]][trial[y]])
+                            .sum::<usize>()
+                    })
+                    .unwrap_or_default();
+                apply_swaps(&chosen, &mut layout, &mut holder);
+                swaps += chosen.len();
+                out.extend(
+                    chosen
+                        .iter()
+                        .map(|&(p, q)| Instruction::Gate(GateOp::fixed(Gate::Swap, &[p, q]))),
+                );
             }
         }
         out.push(relabel(instruction, &layout));
@@ -241,6 +261,30 @@ pub fn route(circuit: &Circuit, map: &CouplingMap) -> Result<Routed, RouteError>
         final_layout: layout,
         swaps,
     })
+}
+
+/// Two-qubit gates the router looks ahead at when choosing where a pair meets.
+const LOOKAHEAD: usize = 3;
+
+/// SWAPs that bring the ends of `path` together at `path[split]`, `path[split + 1]`: the first
+/// qubit walks `split` steps forward, the last walks back the rest.
+fn meeting_swaps(path: &[usize], split: usize) -> Vec<(usize, usize)> {
+    let last = path.len() - 1;
+    let forward = (0..split).map(|k| (path[k], path[k + 1]));
+    let backward = (split + 1..last).rev().map(|k| (path[k + 1], path[k]));
+    forward.chain(backward).collect()
+}
+
+/// Applies physical SWAPs to a layout and its inverse.
+fn apply_swaps(swaps: &[(usize, usize)], layout: &mut [usize], holder: &mut [Option<usize>]) {
+    for &(p, q) in swaps {
+        holder.swap(p, q);
+        for physical in [p, q] {
+            if let Some(logical) = holder[physical] {
+                layout[logical] = physical;
+            }
+        }
+    }
 }
 
 /// The instruction on physical qubits.
