@@ -15,8 +15,9 @@ use crate::ir::{Circuit, Control, Gate, GateOp, Instruction};
 use petgraph::graph::{NodeIndex, UnGraph};
 use std::collections::VecDeque;
 
-/// The largest device accepted (IBM's largest have 156 qubits).
-pub const MAX_DEVICE_QUBITS: usize = 4096;
+/// The largest device accepted (IBM's Heron devices have 156 qubits, Condor 1,121); the
+/// all-pairs distance table of this many qubits takes 32 MiB.
+pub const MAX_DEVICE_QUBITS: usize = 2048;
 
 /// Why a circuit cannot be routed onto a coupling map.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
