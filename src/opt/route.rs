@@ -477,6 +477,10 @@ mod tests {
             RouteError::Disconnected(4)
         );
         assert_eq!(
+            CouplingMap::new(1_000_000_000, &[]).unwrap_err(),
+            RouteError::TooLarge(1_000_000_000)
+        );
+        assert_eq!(
             CouplingMap::new(2, &[(0, 2)]).unwrap_err(),
             RouteError::EdgeOutOfRange(0, 2, 2)
         );
