@@ -7,7 +7,7 @@
 use crate::ir::{Circuit, CircuitStats};
 use crate::layer::LayerSpec;
 use crate::opt::{
-    Basis, CouplingMap, PassStats, RouteError, lower_to_basis, optimise_layer, route, run_decompose,
+    Basis, CouplingMap, PassStats, RouteError, lower_to_basis, optimise_layer, route_in_basis,
 };
 use serde::Serialize;
 use std::time::Instant;
@@ -93,12 +93,8 @@ pub fn route_compiled(
     basis: Option<Basis>,
 ) -> Result<Compiled, RouteError> {
     let start = Instant::now();
-    let lowered = run_decompose(&compiled.circuit, basis.unwrap_or(Basis::CxAndSingleQubit));
-    let routed = route(&lowered, map)?;
-    let circuit = match basis {
-        Some(basis) => run_decompose(&routed.circuit, basis),
-        None => routed.circuit,
-    };
+    let routed = route_in_basis(&compiled.circuit, map, basis)?;
+    let circuit = routed.circuit;
     let mut stats = compiled.stats;
     stats.compile_ms += start.elapsed().as_secs_f64() * 1e3;
     stats.circuit = CircuitStats::of(&circuit);

@@ -18,7 +18,7 @@ use super::http::{Http, HttpSettings, JobPhase, Logger, cancellable, join, perce
 use super::{Backend, BackendError, BoxFuture, Cancel, Estimate, Job, Secret};
 use crate::emit::{EmitOptions, emit_qasm3};
 use crate::ir::{Circuit, Instruction};
-use crate::opt::{Basis, CouplingMap, route, run_decompose};
+use crate::opt::{Basis, CouplingMap, route_in_basis, run_decompose};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -205,23 +205,27 @@ impl Inner {
         CouplingMap::from_json(&json).map_err(|message| self.http.protocol(&what, message))
     }
 
-    /// `lowered` placed on the device's coupling map, in its basis again after the SWAPs.
-    async fn routed(&self, lowered: &Circuit, token: &Secret) -> Result<Circuit, BackendError> {
+    /// `circuit` in the device's basis, routed onto its coupling map when it has one.
+    async fn device_circuit(
+        &self,
+        circuit: &Circuit,
+        token: &Secret,
+    ) -> Result<Circuit, BackendError> {
         let map = self
             .coupling
             .get_or_try_init(|| self.coupling_map(token))
             .await?;
         let Some(map) = map else {
-            return Ok(lowered.clone());
+            return Ok(run_decompose(circuit, self.config.basis));
         };
-        let routed = route(lowered, map).map_err(|e| {
+        let routed = route_in_basis(circuit, map, Some(self.config.basis)).map_err(|e| {
             BackendError::BadJob(format!("cannot route onto {}: {e}", self.config.device))
         })?;
         self.http.log(&format!(
             "routed onto {}: physical qubits {:?}, {} SWAPs",
             self.config.device, routed.initial_layout, routed.swaps
         ));
-        Ok(run_decompose(&routed.circuit, self.config.basis))
+        Ok(routed.circuit)
     }
 
     async fn submit(&self, body: &Value, token: &Secret) -> Result<String, BackendError> {
@@ -330,7 +334,6 @@ impl Backend for IbmBackend {
                     "the sampler reads classical bits; the circuit measures nothing".into(),
                 ));
             }
-            let lowered = run_decompose(&job.circuit, inner.config.basis);
             // Qiskit orders a circuit's parameters by name.
             let inputs = job.circuit.inputs();
             let mut order: Vec<usize> = (0..inputs.len()).collect();
@@ -339,8 +342,8 @@ impl Backend for IbmBackend {
             let work = async {
                 let token = inner.token().await?;
                 state.lock().expect("not poisoned").1 = Some(token.clone());
-                let routed = inner.routed(&lowered, &token).await?;
-                let program = emit_qasm3(&routed, &EmitOptions::default());
+                let circuit = inner.device_circuit(&job.circuit, &token).await?;
+                let program = emit_qasm3(&circuit, &EmitOptions::default());
                 let pubs: Vec<Value> = (0..job.bindings.rows)
                     .map(|row| {
                         let values = job.row(row);

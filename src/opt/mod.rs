@@ -32,7 +32,7 @@ pub use fold_constants::run_fold_constants;
 pub use merge_rotations::run_merge_rotations;
 pub use overlap::synthesize_overlap;
 pub use pair::Reach;
-pub use route::{CouplingMap, MAX_DEVICE_QUBITS, RouteError, Routed, route};
+pub use route::{CouplingMap, MAX_DEVICE_QUBITS, RouteError, Routed, route, route_in_basis};
 pub use unmeasured_tail::run_drop_unmeasured_tail;
 pub use verify::{MAX_UNITARY_QUBITS, VerifyError, VerifyMode, VerifyReport, verify};
 

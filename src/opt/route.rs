@@ -11,6 +11,7 @@
 //! keep their classical bits, so the counts a device returns read as the logical circuit's.
 //! The result's qubit k is physical qubit k (its width is the highest physical qubit used + 1).
 
+use super::basis::{Basis, run_decompose};
 use crate::ir::{Circuit, Control, Gate, GateOp, Instruction};
 use petgraph::graph::{NodeIndex, UnGraph};
 use std::collections::VecDeque;
@@ -203,23 +204,16 @@ pub fn route(circuit: &Circuit, map: &CouplingMap) -> Result<Routed, RouteError>
         holder[physical] = Some(logical);
     }
     // The two-qubit gates in order, for the lookahead.
-    let pairs: Vec<(usize, usize)> = circuit
-        .gates()
-        .filter_map(|op| match op.qubits().collect::<Vec<_>>()[..] {
-            [a, b] => Some((a, b)),
-            _ => None,
-        })
-        .collect();
+    let pairs: Vec<(usize, usize)> = circuit.gates().filter_map(two_qubit_pair).collect();
     let mut next_pair = 0;
     let mut out = Vec::with_capacity(circuit.instructions().len());
     let mut swaps = 0;
     for instruction in circuit.instructions() {
         if let Instruction::Gate(op) = instruction {
-            let qubits: Vec<usize> = op.qubits().collect();
-            if qubits.len() > 2 {
+            if op.num_qubits() > 2 {
                 return Err(RouteError::Wide(op.kind_name()));
             }
-            if let [a, b] = qubits[..] {
+            if let Some((a, b)) = two_qubit_pair(op) {
                 next_pair += 1;
                 let path = map.path(layout[a], layout[b]);
                 let upcoming = &pairs[next_pair..pairs.len().min(next_pair + LOOKAHEAD)];
@@ -262,6 +256,30 @@ pub fn route(circuit: &Circuit, map: &CouplingMap) -> Result<Routed, RouteError>
         final_layout: layout,
         swaps,
     })
+}
+
+/// `circuit` decomposed into `basis` (CNOT and one-qubit gates when `None`: routing needs gates
+/// of at most two qubits), routed onto `map`, and with a `basis` its SWAPs decomposed into it
+/// too (without one they stay `swap` gates).
+pub fn route_in_basis(
+    circuit: &Circuit,
+    map: &CouplingMap,
+    basis: Option<Basis>,
+) -> Result<Routed, RouteError> {
+    let lowered = run_decompose(circuit, basis.unwrap_or(Basis::CxAndSingleQubit));
+    let mut routed = route(&lowered, map)?;
+    if let Some(basis) = basis {
+        routed.circuit = run_decompose(&routed.circuit, basis);
+    }
+    Ok(routed)
+}
+
+/// The two qubits of a two-qubit gate (controls included), `None` for any other width.
+fn two_qubit_pair(op: &GateOp) -> Option<(usize, usize)> {
+    match op.qubits().collect::<Vec<_>>()[..] {
+        [a, b] => Some((a, b)),
+        _ => None,
+    }
 }
 
 /// Two-qubit gates the router looks ahead at when choosing where a pair meets.
@@ -320,12 +338,9 @@ fn initial_layout(circuit: &Circuit, map: &CouplingMap) -> Result<Vec<usize>, Ro
         return Ok(Vec::new());
     }
     let mut partners = vec![std::collections::BTreeSet::new(); n];
-    for op in circuit.gates() {
-        let qubits: Vec<usize> = op.qubits().collect();
-        if let [a, b] = qubits[..] {
-            partners[a].insert(b);
-            partners[b].insert(a);
-        }
+    for (a, b) in circuit.gates().filter_map(two_qubit_pair) {
+        partners[a].insert(b);
+        partners[b].insert(a);
     }
     let mut logical: Vec<usize> = (0..n).collect();
     logical.sort_by_key(|&q| (std::cmp::Reverse(partners[q].len()), q));
