@@ -376,14 +376,10 @@ async fn ibm_submit(State(s): State<Shared>, headers: HeaderMap, body: Bytes) ->
                 ["rz", "sx", "x", "cz"].contains(&name.as_str()),
                 "{name} is not in IBM's basis"
             );
-            // An ISA circuit: two-qubit gates only on coupled qubits.
-            if let [a, b] = g.qubits().collect::<Vec<_>>()[..] {
-                assert!(
-                    ibm_device().coupled(a, b),
-                    "cz on uncoupled qubits ({a}, {b})"
-                );
-            }
         }
+        // An ISA circuit: two-qubit gates only on coupled qubits.
+        let off_map = ibm_device().uncoupled_pairs(&circuit);
+        assert!(off_map.is_empty(), "cz on uncoupled qubits: {off_map:?}");
         // Parameter values come sorted by name, as Qiskit orders circuit parameters.
         let mut names: Vec<&String> = circuit.inputs().iter().collect();
         names.sort();

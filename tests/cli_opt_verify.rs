@@ -211,10 +211,12 @@ fn routing_onto_heavy_hex_keeps_the_score_and_uses_coupled_pairs_only() {
     for gate in circuit.gates() {
         let name = gate.kind_name();
         assert!(["cz", "rz", "sx", "x"].contains(&name.as_str()), "{name}");
-        if let [a, b] = gate.qubits().collect::<Vec<_>>()[..] {
-            assert!(map.coupled(a, b), "{name} on uncoupled ({a}, {b})");
-        }
     }
+    let off_map = map.uncoupled_pairs(&circuit);
+    assert!(
+        off_map.is_empty(),
+        "two-qubit gates on uncoupled pairs: {off_map:?}"
+    );
 
     // Same readout distribution (P(c[0] = 0)) as the -O0 reference for random bindings.
     let p0 = |program: &Path| -> Vec<f64> {
