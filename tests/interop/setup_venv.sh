@@ -19,9 +19,19 @@ required=(
   "qiskit-qasm3-import==0.6.0"
   "rdkit==2026.9.1"
 )
+# Optional, each installed on its own so that one that cannot be had does not hold back the rest:
+# CUDA-Q, the Braket emulator, PennyLane (ansatz conventions), pytket (transpiler and routing
+# comparisons), Qiskit Aer and qsimcirq (simulator comparisons), MQT Bench (benchmark circuits) and
+# MQT QCEC (equivalence checking).
 optional=(
   "cudaq==0.16.0.post1"
   "localqpu[braket]==0.3.0"
+  "pennylane==0.45.1"
+  "pytket==2.18.5"
+  "qiskit-aer==0.18.2"
+  "qsimcirq==0.22.1"
+  "mqt.bench==2.3.0"
+  "mqt-qcec==3.11.0"
 )
 
 log() { printf 'setup_venv: %s\n' "$*" >&2; }
@@ -62,15 +72,14 @@ else
 fi
 
 mapfile -t todo < <(missing "${optional[@]}")
-if [ "${#todo[@]}" -gt 0 ]; then
-  log "installing (optional) ${todo[*]}"
-  # Keep numpy at its pin while resolving cudaq's dependencies.
-  if ! pip_install "${todo[@]}" "numpy==2.4.6"; then
-    log "warning: could not install ${todo[*]}; the CUDA-Q checks will be skipped"
+for spec in "${todo[@]}"; do
+  log "installing (optional) $spec"
+  # Keep numpy and qiskit at their pins while resolving each package's dependencies.
+  if ! pip_install "$spec" "numpy==2.4.6" "qiskit==2.6.2"; then
+    log "warning: could not install $spec; the checks that need it will be skipped"
   fi
-else
-  log "optional packages present: ${optional[*]}"
-fi
+done
+[ "${#todo[@]}" -gt 0 ] || log "optional packages present: ${optional[*]}"
 
 export PYTHONWARNINGS=ignore  # cudaq warns about preview APIs on import
 "$vpy" -c 'import numpy, qiskit; print("numpy", numpy.__version__, "qiskit", qiskit.__version__)'
