@@ -35,3 +35,4 @@ pub mod opt;
 pub mod plot;
 pub mod qasm;
 pub mod sim;
+pub mod target;

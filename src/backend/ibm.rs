@@ -9,16 +9,20 @@
 //! until `Completed` (`Failed` and `Cancelled` end it), then `GET /api/v1/jobs/{id}/results`:
 //! `results[k].data.<register>.samples`, one hexadecimal outcome per shot, classical bit j as
 //! bit j. Settings: `IBM_API_KEY`, `IBM_SERVICE_CRN`. The sampler runs ISA circuits as given,
-//! so the program is routed onto the device first: its coupling map comes from
-//! `GET /api/v1/backends/{device}/configuration` (once per backend object) and
-//! [`crate::opt::route`] places the qubits and inserts SWAPs; a device without a coupling map
-//! (a simulator) takes the circuit unrouted.
+//! so the program is compiled for the device first: its configuration
+//! (`GET /api/v1/backends/{device}/configuration`, once per backend object) is read as a
+//! [`Target`] (`n_qubits`, the directed `coupling_map`, `basis_gates`), the circuit is routed
+//! onto it and translated into its native gates ([`compile_for_target`]: `ecr` on the listed
+//! direction for Eagle devices, `cz` for Heron; a configuration without `basis_gates` takes
+//! the configured basis), and written as native OpenQASM 3 (`ecr` comes with its `gate`
+//! definition). A device without a coupling map (a simulator) takes the circuit unrouted.
 
 use super::http::{Http, HttpSettings, JobPhase, Logger, cancellable, join, percent_encode};
 use super::{Backend, BackendError, BoxFuture, Cancel, Estimate, Job, Secret};
 use crate::emit::{EmitOptions, emit_qasm3};
 use crate::ir::{Circuit, Instruction};
-use crate::opt::{Basis, CouplingMap, route_in_basis, run_decompose};
+use crate::opt::{Basis, run_decompose};
+use crate::target::{NativeSet, Target, compile_for_target, emit::emit_native_qasm3};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -78,8 +82,8 @@ pub struct IbmBackend {
 struct Inner {
     http: Http,
     config: IbmConfig,
-    /// The device's coupling map, fetched once (`None`: all-to-all).
-    coupling: tokio::sync::OnceCell<Option<CouplingMap>>,
+    /// The device's target, fetched once (`None`: a simulator, all-to-all).
+    device: tokio::sync::OnceCell<Option<Target>>,
 }
 
 impl IbmBackend {
@@ -102,7 +106,7 @@ impl IbmBackend {
             inner: Arc::new(Inner {
                 http,
                 config,
-                coupling: tokio::sync::OnceCell::new(),
+                device: tokio::sync::OnceCell::new(),
             }),
         })
     }
@@ -193,8 +197,8 @@ impl Inner {
             .header("Accept", "application/json")
     }
 
-    /// The device's coupling map from its configuration (`None` when it lists none).
-    async fn coupling_map(&self, token: &Secret) -> Result<Option<CouplingMap>, BackendError> {
+    /// The device's target from its configuration (`None` when it lists no coupling map).
+    async fn target(&self, token: &Secret) -> Result<Option<Target>, BackendError> {
         let device = percent_encode(&self.config.device);
         let url = join(
             &self.config.endpoint,
@@ -202,30 +206,51 @@ impl Inner {
         );
         let what = format!("configuration of {}", self.config.device);
         let json = self.get_json(&url, &what, token).await?;
-        CouplingMap::from_json(&json).map_err(|message| self.http.protocol(&what, message))
+        if json.get("coupling_map").is_none_or(Value::is_null) {
+            return Ok(None);
+        }
+        let mut target =
+            Target::from_json(&json, &what).map_err(|e| self.http.protocol(&what, e.message))?;
+        match target.native {
+            None => {
+                target.native = Some(match self.config.basis {
+                    Basis::IbmCx => NativeSet::IbmCx,
+                    _ => NativeSet::IbmCz,
+                })
+            }
+            Some(NativeSet::IbmCx | NativeSet::IbmCz | NativeSet::IbmEcr) => {}
+            Some(other) => {
+                return Err(self.http.protocol(
+                    &what,
+                    format!("native gate set {other:?} is not an IBM basis"),
+                ));
+            }
+        }
+        Ok(Some(target))
     }
 
-    /// `circuit` in the device's basis, routed onto its coupling map when it has one.
-    async fn device_circuit(
+    /// `circuit` compiled for the device: an OpenQASM 3 program in its native gates, routed
+    /// onto its coupling map when it has one.
+    async fn device_program(
         &self,
         circuit: &Circuit,
         token: &Secret,
-    ) -> Result<Circuit, BackendError> {
-        let map = self
-            .coupling
-            .get_or_try_init(|| self.coupling_map(token))
-            .await?;
-        let Some(map) = map else {
-            return Ok(run_decompose(circuit, self.config.basis));
+    ) -> Result<String, BackendError> {
+        let target = self.device.get_or_try_init(|| self.target(token)).await?;
+        let Some(target) = target else {
+            let lowered = run_decompose(circuit, self.config.basis);
+            return Ok(emit_qasm3(&lowered, &EmitOptions::default()));
         };
-        let routed = route_in_basis(circuit, map, Some(self.config.basis)).map_err(|e| {
-            BackendError::BadJob(format!("cannot route onto {}: {e}", self.config.device))
+        let compiled = compile_for_target(circuit, target).map_err(|e| {
+            BackendError::BadJob(format!("cannot compile for {}: {e}", self.config.device))
         })?;
+        let r = &compiled.report;
         self.http.log(&format!(
-            "routed onto {}: physical qubits {:?}, {} SWAPs",
-            self.config.device, routed.initial_layout, routed.swaps
+            "routed onto {}: physical qubits {:?}, {} SWAPs, {} two-qubit gates",
+            self.config.device, r.initial_layout, r.swaps, r.two_qubit_gates
         ));
-        Ok(routed.circuit)
+        let native = compiled.native.expect("IBM targets have a native set");
+        Ok(emit_native_qasm3(&native, &[]))
     }
 
     async fn submit(&self, body: &Value, token: &Secret) -> Result<String, BackendError> {
@@ -342,8 +367,7 @@ impl Backend for IbmBackend {
             let work = async {
                 let token = inner.token().await?;
                 state.lock().expect("not poisoned").1 = Some(token.clone());
-                let circuit = inner.device_circuit(&job.circuit, &token).await?;
-                let program = emit_qasm3(&circuit, &EmitOptions::default());
+                let program = inner.device_program(&job.circuit, &token).await?;
                 let pubs: Vec<Value> = (0..job.bindings.rows)
                     .map(|row| {
                         let values = job.row(row);

@@ -15,6 +15,7 @@ mod sample;
 mod serve;
 mod simulate;
 mod submit;
+mod target;
 mod train;
 mod verify;
 

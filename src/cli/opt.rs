@@ -1,10 +1,11 @@
 //! `qattnc opt`: optimise any supported OpenQASM 3 program at a unitary-preserving level.
 
 use super::{Failure, print_stdout, read_input, write_output};
-use crate::emit::{EmitOptions, emit_qasm3};
+use crate::emit::{EmitOptions, Format, emit_qasm3};
 use crate::ir::CircuitStats;
 use crate::opt::{Basis, PassStats, lower_to_basis, optimise};
 use crate::qasm::{DEFAULT_MAX_QUBITS, ParseOptions, parse};
+use crate::target::{Target, TargetReport};
 use clap::Args;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -26,6 +27,15 @@ pub struct OptArgs {
     /// Decompose the result into a gate basis: `cx` (CNOT and one-qubit gates).
     #[arg(long, value_name = "BASIS")]
     basis: Option<String>,
+    /// Compile for a device (design.md §11): after optimising, route onto its coupling map and
+    /// translate into its native gates; the header and `--json` give layouts, SWAPs and, with
+    /// error rates, the estimated success probability.
+    #[arg(long, value_name = "DEVICE.json")]
+    target: Option<PathBuf>,
+    /// Route onto a coupling map only (a shorthand for a target without native gates): IBM's
+    /// backend configuration or a list of qubit pairs.
+    #[arg(long, value_name = "JSON", conflicts_with = "target")]
+    coupling_map: Option<PathBuf>,
     /// Print statistics before and after, and per pass.
     #[arg(long)]
     stats: bool,
@@ -47,6 +57,8 @@ struct OptStats {
     after: CircuitStats,
     passes: Vec<PassStats>,
     compile_ms: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<TargetReport>,
 }
 
 pub(super) fn run(args: OptArgs) -> Result<(), Failure> {
@@ -68,18 +80,49 @@ pub(super) fn run(args: OptArgs) -> Result<(), Failure> {
     if let Some(basis) = basis {
         optimised = lower_to_basis(optimised, basis, args.level);
     }
+    let device = match (&args.target, &args.coupling_map) {
+        (Some(path), _) => Some((super::target::load_target(path)?, path)),
+        (None, Some(path)) => Some((coupling_map_target(path)?, path)),
+        (None, None) => None,
+    };
+    let for_target = device
+        .as_ref()
+        .map(|(target, path)| {
+            super::target::compile_for(&optimised.circuit, target, path, Format::Qasm3)
+        })
+        .transpose()?;
     let compile_ms = start.elapsed().as_secs_f64() * 1e3;
-    let program = emit_qasm3(
-        &optimised.circuit,
-        &EmitOptions {
-            header: vec![format!(
-                "Optimised by qattnc {} at -O{} from {origin}.",
-                env!("CARGO_PKG_VERSION"),
-                args.level
-            )],
-            ..EmitOptions::default()
-        },
-    );
+    let mut header = vec![format!(
+        "Optimised by qattnc {} at -O{} from {origin}.",
+        env!("CARGO_PKG_VERSION"),
+        args.level
+    )];
+    let program = match &for_target {
+        Some(t) => {
+            header.extend(t.header());
+            let text = super::target::program_text(t, Format::Qasm3, header);
+            optimised.circuit = t.routed.clone();
+            if let Some(basis) = basis.filter(|_| t.native.is_none()) {
+                optimised.circuit = crate::opt::run_decompose(&t.routed, basis);
+                emit_qasm3(
+                    &optimised.circuit,
+                    &EmitOptions {
+                        header: t.header(),
+                        ..EmitOptions::default()
+                    },
+                )
+            } else {
+                text
+            }
+        }
+        None => emit_qasm3(
+            &optimised.circuit,
+            &EmitOptions {
+                header,
+                ..EmitOptions::default()
+            },
+        ),
+    };
     match &args.output {
         Some(path) => write_output(path, &program)?,
         None => print_stdout(&program),
@@ -91,6 +134,7 @@ pub(super) fn run(args: OptArgs) -> Result<(), Failure> {
         after: CircuitStats::of(&optimised.circuit),
         passes: optimised.passes,
         compile_ms,
+        target: for_target.as_ref().map(|t| t.report.clone()),
     };
     if args.json {
         let json = serde_json::to_string(&stats).expect("statistics serialise");
@@ -107,6 +151,25 @@ pub(super) fn run(args: OptArgs) -> Result<(), Failure> {
             stats.after.depth,
             stats.compile_ms
         ));
+        if let Some(report) = &stats.target {
+            print_stdout(&super::target::render_report(report));
+        }
     }
     Ok(())
+}
+
+/// A `--coupling-map` file as a target without native gates.
+fn coupling_map_target(path: &std::path::Path) -> Result<Target, Failure> {
+    let text = read_input(path, "coupling map")?;
+    let origin = path.display().to_string();
+    let json: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| Failure::BadInput(format!("{origin}:{}:{}: {e}", e.line(), e.column())))?;
+    let map = crate::opt::CouplingMap::from_json(&json)
+        .map_err(|e| Failure::BadInput(format!("{origin}: {e}")))?
+        .ok_or_else(|| {
+            Failure::BadInput(format!(
+                "{origin}: the configuration lists no `coupling_map`"
+            ))
+        })?;
+    Ok(Target::from_coupling_map(&origin, map))
 }

@@ -1,0 +1,114 @@
+//! Compiling an optimised circuit for a target: place and route it ([`crate::opt::route_in_basis`]),
+//! clean up what routing exposed (the `-O2` gate-level passes), translate into the native
+//! gates, and report what it costs.
+
+use super::{NativeCircuit, NativeSet, Target, translate};
+use crate::ir::Circuit;
+use crate::opt::{optimise, route_in_basis};
+use serde::Serialize;
+
+/// What compiling for a target produced and cost, serialised as the `"target"` object of
+/// `--json`.
+#[derive(Clone, Debug, Serialize)]
+pub struct TargetReport {
+    /// The device's name.
+    pub target: String,
+    /// Its native gate set (absent: the program keeps `cx` and one-qubit gates).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub native_set: Option<NativeSet>,
+    /// Physical qubits of the device.
+    pub device_qubits: usize,
+    /// SWAPs the router inserted.
+    pub swaps: usize,
+    /// Physical qubit of each logical qubit at the start.
+    pub initial_layout: Vec<usize>,
+    /// Physical qubit of each logical qubit at the end (where its measurement happens).
+    pub final_layout: Vec<usize>,
+    /// Gates of the final program (native gates when the target has a set).
+    pub gates: usize,
+    /// Two-qubit gates of the final program.
+    pub two_qubit_gates: usize,
+    /// Depth of the final program.
+    pub depth: usize,
+    /// Π(1 − e_gate) × Π(1 − e_readout) over the program, when the target gives error rates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub success_probability: Option<f64>,
+}
+
+/// A circuit compiled for a target.
+#[derive(Clone, Debug)]
+pub struct ForTarget {
+    /// The routed circuit in `cx` and one-qubit gates (qubit k is physical qubit k).
+    pub routed: Circuit,
+    /// The routed circuit in native gates, when the target has a native set.
+    pub native: Option<NativeCircuit>,
+    /// What it cost.
+    pub report: TargetReport,
+}
+
+impl ForTarget {
+    /// Header comment lines describing the placement, for emitted programs.
+    pub fn header(&self) -> Vec<String> {
+        let r = &self.report;
+        let mut lines = vec![format!(
+            "Target `{}`{}: {} SWAPs; logical qubit k starts on physical qubit initial[k] = {:?} \
+             and ends (is measured) on final[k] = {:?}.",
+            r.target,
+            r.native_set
+                .map(|s| format!(" (native gates {})", s.gate_names().join(", ")))
+                .unwrap_or_default(),
+            r.swaps,
+            r.initial_layout,
+            r.final_layout
+        )];
+        if let Some(p) = r.success_probability {
+            lines.push(format!(
+                "Estimated success probability (product of gate and readout fidelities): {p:.4}."
+            ));
+        }
+        lines
+    }
+}
+
+/// Routes `circuit` onto `target` and translates it into the target's native gates.
+pub fn compile_for_target(circuit: &Circuit, target: &Target) -> Result<ForTarget, String> {
+    target.check_fits(circuit)?;
+    let routed = route_in_basis(circuit, &target.map, None).map_err(|e| e.to_string())?;
+    // Swaps next to the gates they route often cancel against them once decomposed.
+    let cleaned = optimise(
+        &crate::opt::run_decompose(&routed.circuit, crate::opt::Basis::CxAndSingleQubit),
+        2,
+    )
+    .circuit;
+    let native = match target.native {
+        Some(_) => Some(translate(&cleaned, target)?),
+        None => None,
+    };
+    let (gates, two_qubit_gates, depth) = match &native {
+        Some(n) => {
+            let s = n.stats();
+            (s.gates, s.two_qubit_gates, s.depth)
+        }
+        None => {
+            let s = crate::ir::CircuitStats::of(&cleaned);
+            (s.gates, s.two_qubit_gates, s.depth)
+        }
+    };
+    let report = TargetReport {
+        target: target.name.clone(),
+        native_set: target.native,
+        device_qubits: target.num_qubits(),
+        swaps: routed.swaps,
+        initial_layout: routed.initial_layout,
+        final_layout: routed.final_layout,
+        gates,
+        two_qubit_gates,
+        depth,
+        success_probability: native.as_ref().and_then(|n| target.success_probability(n)),
+    };
+    Ok(ForTarget {
+        routed: cleaned,
+        native,
+        report,
+    })
+}

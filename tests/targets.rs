@@ -1,0 +1,248 @@
+//! `--target DEVICE.json` from the command line: both paper layers on every shipped device keep
+//! the reference's readout distribution, use only the device's native gates on coupled pairs,
+//! report layouts and SWAPs; `opt --target` compiles any OpenQASM 3 program; bad targets exit 2.
+
+mod common;
+
+use common::qattnc;
+use qattnc::target::Target;
+use std::path::{Path, PathBuf};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("targets");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+const DEVICES: [&str; 8] = [
+    "heavy_hex_27",
+    "ibm_eagle_127_ecr",
+    "ibm_eagle_127_cz",
+    "ionq_aria_25",
+    "rigetti_square_36",
+    "iqm_star_5",
+    "iqm_square_20",
+    "line_16",
+];
+
+/// P(c[0] = 0) for 12 seeded random bindings.
+fn p0(program: &Path) -> Vec<f64> {
+    let out = qattnc(&[
+        "simulate",
+        path(program),
+        "--bind-random",
+        "12",
+        "--seed",
+        "9",
+    ]);
+    assert!(out.status.success(), "{}", common::text(&out.stderr));
+    common::text(&out.stdout)
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap().parse().unwrap())
+        .collect()
+}
+
+/// The gate statements of a program's body: (name, qubits).
+fn statements(text: &str) -> Vec<(String, Vec<usize>)> {
+    text.lines()
+        .skip_while(|l| !l.starts_with("qubit["))
+        .filter(|l| !l.is_empty() && !l.starts_with("qubit[") && !l.starts_with("bit["))
+        .filter(|l| !l.contains("measure") && !l.starts_with("barrier") && !l.starts_with("reset"))
+        .map(|l| {
+            let name: String = l
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            let qubits = l
+                .split("q[")
+                .skip(1)
+                .map(|s| s.split(']').next().unwrap().parse().unwrap())
+                .collect();
+            (name, qubits)
+        })
+        .collect()
+}
+
+#[test]
+fn paper_layers_compiled_for_every_shipped_device_keep_the_score() {
+    for preset in ["paper_sequence", "paper_conditional"] {
+        let reference = scratch(&format!("{preset}_ref.qasm"));
+        let out = qattnc(&["compile", "--preset", preset, "-O0", "-o", path(&reference)]);
+        assert!(out.status.success());
+        let want = p0(&reference);
+        for device in DEVICES {
+            let file = format!("circuits/devices/{device}.json");
+            let target =
+                Target::from_json_text(&std::fs::read_to_string(&file).unwrap(), &file).unwrap();
+            let program = scratch(&format!("{preset}_{device}.qasm"));
+            let out = qattnc(&[
+                "compile",
+                "--preset",
+                preset,
+                "--target",
+                &file,
+                "-o",
+                path(&program),
+                "--json",
+            ]);
+            if device == "iqm_star_5" {
+                // Seven qubits do not fit five.
+                assert_eq!(out.status.code(), Some(2));
+                assert!(common::text(&out.stderr).contains("the device `iqm-star-5` has 5"));
+                continue;
+            }
+            assert!(
+                out.status.success(),
+                "{device}: {}",
+                common::text(&out.stderr)
+            );
+            let report = &common::last_json(&out)["target"];
+            assert_eq!(report["device_qubits"], target.num_qubits(), "{device}");
+            assert_eq!(report["initial_layout"].as_array().unwrap().len(), 7);
+            let text = std::fs::read_to_string(&program).unwrap();
+            assert!(text.contains("ends (is measured) on final[k]"), "{device}");
+            let body = statements(&text);
+            let two_qubit = body.iter().filter(|(_, q)| q.len() == 2).count();
+            assert_eq!(report["two_qubit_gates"], two_qubit, "{device}");
+            let allowed = target
+                .native
+                .map(|s| s.gate_names().to_vec())
+                .unwrap_or_else(|| vec!["cx", "h", "rz", "ry", "rx", "x", "s", "sdg", "p", "sx"]);
+            for (name, qubits) in &body {
+                assert!(allowed.contains(&name.as_str()), "{device}: {name}");
+                if let [a, b] = qubits[..] {
+                    let ok = if name == "ecr" {
+                        target.allows(a, b)
+                    } else {
+                        target.map.coupled(a, b)
+                    };
+                    assert!(ok, "{device}: {name} on ({a}, {b})");
+                }
+            }
+            assert_eq!(
+                report["success_probability"].is_number(),
+                target.has_errors(),
+                "{device}"
+            );
+            let got = p0(&program);
+            for (w, g) in want.iter().zip(&got) {
+                assert!((w - g).abs() < 1e-9, "{preset} on {device}: {w} vs {g}");
+            }
+        }
+    }
+}
+
+#[test]
+fn opt_compiles_any_program_for_a_target_keeping_its_measurements() {
+    let program = scratch("demo_iqm.qasm");
+    let out = qattnc(&[
+        "opt",
+        "circuits/modifiers_demo.qasm",
+        "--target",
+        "circuits/devices/iqm_star_5.json",
+        "-o",
+        path(&program),
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", common::text(&out.stderr));
+    let stats = common::last_json(&out);
+    assert_eq!(stats["target"]["native_set"], "iqm");
+    let text = std::fs::read_to_string(&program).unwrap();
+    for (name, _) in statements(&text) {
+        assert!(["prx", "cz"].contains(&name.as_str()), "{name}");
+    }
+    // Every classical bit has the same distribution as in the input program.
+    let parse = |text: &str| qattnc::qasm::parse(text, "p", &Default::default()).unwrap();
+    let input = parse(&std::fs::read_to_string("circuits/modifiers_demo.qasm").unwrap());
+    let output = parse(&text);
+    let distribution = |c: &qattnc::ir::Circuit| {
+        let mut measured = vec![0; c.num_clbits()];
+        for i in c.instructions() {
+            if let qattnc::ir::Instruction::Measure { qubit, clbit } = i {
+                measured[*clbit] = *qubit;
+            }
+        }
+        let program = qattnc::sim::Program::compile(c, qattnc::sim::Amplitude::Complex).unwrap();
+        let binding: Vec<f64> = (0..c.inputs().len()).map(|k| 0.3 + k as f64).collect();
+        program.run(&binding).unwrap().marginal(&measured)
+    };
+    let (want, got) = (distribution(&input), distribution(&output));
+    assert_eq!(want.len(), got.len());
+    for (w, g) in want.iter().zip(&got) {
+        assert!((w - g).abs() < 1e-9, "{w} vs {g}");
+    }
+}
+
+#[test]
+fn bad_targets_exit_2_naming_the_file() {
+    let cases = [
+        (
+            "broken.json",
+            "{\"num_qubits\": 3,\n \"coupling_map\": [[0, 1]",
+            "broken.json:2:",
+        ),
+        (
+            "gate.json",
+            r#"{"num_qubits": 8, "coupling_map": [[0, 1]], "basis": ["cz", "magic"]}"#,
+            "unknown gate `magic`",
+        ),
+        (
+            "rate.json",
+            r#"{"num_qubits": 8, "coupling_map": [[0, 1]], "basis": ["prx", "cz"], "errors": {"cz": 2}}"#,
+            "between 0 and 1",
+        ),
+        (
+            "dup.json",
+            r#"{"num_qubits": 8, "coupling_map": [[0, 1], [0, 1]]}"#,
+            "listed twice",
+        ),
+        (
+            "huge.json",
+            r#"{"num_qubits": 100000, "coupling_map": []}"#,
+            "2048",
+        ),
+        (
+            "split.json",
+            r#"{"num_qubits": 8, "coupling_map": [[0, 1], [1, 2], [2, 3], [4, 5], [5, 6], [6, 7]], "basis": ["prx", "cz"]}"#,
+            "disconnected",
+        ),
+    ];
+    for (name, json, expected) in cases {
+        let file = scratch(name);
+        std::fs::write(&file, json).unwrap();
+        for command in ["compile", "opt"] {
+            let args: Vec<&str> = match command {
+                "compile" => vec![
+                    "compile",
+                    "--preset",
+                    "paper_conditional",
+                    "--target",
+                    path(&file),
+                ],
+                _ => vec![
+                    "opt",
+                    "circuits/modifiers_demo.qasm",
+                    "--target",
+                    path(&file),
+                ],
+            };
+            let out = qattnc(&args);
+            let stderr = common::text(&out.stderr);
+            if name == "split.json" && command == "opt" {
+                // Three qubits fit one part of the split device.
+                assert!(out.status.success(), "{stderr}");
+                continue;
+            }
+            assert_eq!(out.status.code(), Some(2), "{name} {command}: {stderr}");
+            assert!(
+                stderr.contains(name) && stderr.contains(expected),
+                "{name}: {stderr}"
+            );
+        }
+    }
+}
