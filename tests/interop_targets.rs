@@ -145,7 +145,7 @@ fn qiskit_reads_ibm_translated_paper_layers_with_the_same_distribution() {
                     inputs
                         .iter()
                         .cloned()
-                        .zip(row.iter().copied())
+                        .zip(row.iter().map(|&v| json!(v)))
                         .collect::<serde_json::Map<_, _>>()
                 )
             })

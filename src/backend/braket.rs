@@ -4,7 +4,10 @@
 //! into cx and one-qubit gates, emitted by [`emit_braket`]) with the row in `inputs`:
 //! `POST /quantum-task` with action `braket.ir.openqasm.program`; `GET /quantum-task/{arn}` until
 //! `COMPLETED` (`FAILED` and `CANCELLED` end it); then `results.json` from the task's S3 output
-//! directory (`measurements` per shot, `measuredQubits`). With `--endpoint` every request,
+//! directory (`measurements` per shot, `measuredQubits`). With a target
+//! ([`BraketBackend::with_target`], `--target` on the command line) the program is first placed
+//! and routed onto the device's coupling map ([`compile_for_target`]); Braket's compiler then
+//! maps its `cnot` and one-qubit gates to the device's native gates. With `--endpoint` every request,
 //! S3 reads included (path-style), goes to that URL. Credentials come from
 //! `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` and `AWS_REGION`.
 
@@ -14,6 +17,7 @@ use super::http::{
 use super::{Backend, BackendError, BoxFuture, Cancel, Estimate, Job, Secret, readout_qubits};
 use crate::emit::{EmitOptions, emit_braket};
 use crate::opt::{Basis, run_decompose};
+use crate::target::{Target, compile_for_target};
 use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{
     PayloadChecksumKind, SignableBody, SignableRequest, SigningSettings, sign,
@@ -100,6 +104,8 @@ struct Inner {
     http: Http,
     config: BraketConfig,
     api: String,
+    /// The device's target, when one was given: programs are routed onto its coupling map.
+    target: Option<Target>,
 }
 
 impl BraketBackend {
@@ -122,7 +128,35 @@ impl BraketBackend {
             .clone()
             .unwrap_or_else(|| format!("https://braket.{}.amazonaws.com", config.region));
         Ok(BraketBackend {
-            inner: Arc::new(Inner { http, config, api }),
+            inner: Arc::new(Inner {
+                http,
+                config,
+                api,
+                target: None,
+            }),
+        })
+    }
+
+    /// A backend that compiles for `target` (the device's coupling map, e.g.
+    /// circuits/devices/ionq_aria_25.json): each program is placed and routed onto it, so
+    /// qubit k of the program is the device's physical qubit k, before Braket's own compiler
+    /// maps the gates to the device's native ones.
+    pub fn with_target(
+        config: BraketConfig,
+        target: Target,
+        log: Option<Logger>,
+    ) -> Result<BraketBackend, BackendError> {
+        let backend = BraketBackend::new(config, log)?;
+        let Inner {
+            http, config, api, ..
+        } = Arc::into_inner(backend.inner).expect("a new backend is not shared");
+        Ok(BraketBackend {
+            inner: Arc::new(Inner {
+                http,
+                config,
+                api,
+                target: Some(target),
+            }),
         })
     }
 }
@@ -388,11 +422,24 @@ impl Backend for BraketBackend {
                 .shots
                 .filter(|&s| s > 0)
                 .ok_or_else(|| BackendError::BadJob("Braket needs --shots (at least 1)".into()))?;
-            let lowered = run_decompose(&job.circuit, Basis::CxAndSingleQubit);
+            let lowered = match &self.inner.target {
+                None => run_decompose(&job.circuit, Basis::CxAndSingleQubit),
+                Some(target) => {
+                    let compiled = compile_for_target(&job.circuit, target).map_err(|e| {
+                        BackendError::BadJob(format!("cannot compile for {}: {e}", target.name))
+                    })?;
+                    let r = &compiled.report;
+                    self.inner.http.log(&format!(
+                        "routed onto {}: physical qubits {:?}, {} SWAPs",
+                        target.name, r.initial_layout, r.swaps
+                    ));
+                    compiled.routed
+                }
+            };
             let source: Arc<str> = emit_braket(&lowered, &EmitOptions::default())
                 .map_err(|e| BackendError::BadJob(e.to_string()))?
                 .into();
-            let readout = Arc::new(readout_qubits(&job.circuit));
+            let readout = Arc::new(readout_qubits(&lowered));
             let inputs: Vec<Value> = (0..job.bindings.rows)
                 .map(|row| {
                     let map: serde_json::Map<String, Value> = job

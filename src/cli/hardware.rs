@@ -31,6 +31,10 @@ pub struct HardwareArgs {
     /// Braket output bucket (else QATTNC_BRAKET_BUCKET).
     #[arg(long, value_name = "BUCKET")]
     pub s3_bucket: Option<String>,
+    /// Braket: compile for this device (a target file, e.g. circuits/devices/ionq_aria_25.json):
+    /// the program is routed onto its coupling map before Braket maps it to native gates.
+    #[arg(long, value_name = "DEVICE.json")]
+    pub target: Option<std::path::PathBuf>,
     /// IBM device basis: `ibm-cz` or `ibm-cx`.
     #[arg(long, value_name = "BASIS", default_value = "ibm-cz")]
     pub ibm_basis: String,
@@ -111,6 +115,7 @@ impl HardwareArgs {
             endpoint,
             device: self.device.clone(),
             s3_bucket: self.s3_bucket.clone(),
+            target: self.target.as_deref(),
             ibm_basis: &self.ibm_basis,
             ionq_format: IonqFormat::Qasm3,
             settings,

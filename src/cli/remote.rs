@@ -25,6 +25,8 @@ pub(super) struct RemoteOptions<'a> {
     pub device: Option<String>,
     /// Braket output bucket.
     pub s3_bucket: Option<String>,
+    /// Braket: the device's target file, to route programs onto.
+    pub target: Option<&'a std::path::Path>,
     /// IBM device basis (`ibm-cz` or `ibm-cx`).
     pub ibm_basis: &'a str,
     /// IonQ program format.
@@ -53,12 +55,18 @@ pub(super) fn remote_backend(
         endpoint,
         device,
         s3_bucket,
+        target,
         ibm_basis,
         ionq_format,
         settings,
         flag,
     } = options;
     Ok(match remote {
+        _ if target.is_some() && remote != Remote::Braket => {
+            return Err(Failure::BadInput(
+                "--target applies to Braket; IBM reads its device's own configuration".into(),
+            ));
+        }
         Remote::Ionq => {
             let mut config = IonqConfig::from_env(endpoint).map_err(failure)?;
             config.format = ionq_format;
@@ -70,7 +78,13 @@ pub(super) fn remote_backend(
             let mut config = BraketConfig::from_env(endpoint, s3_bucket).map_err(failure)?;
             config.device_arn = device.unwrap_or(config.device_arn);
             config.settings = settings;
-            Box::new(BraketBackend::new(config, log).map_err(failure)?)
+            match target {
+                None => Box::new(BraketBackend::new(config, log).map_err(failure)?),
+                Some(path) => {
+                    let target = super::target::load_target(path)?;
+                    Box::new(BraketBackend::with_target(config, target, log).map_err(failure)?)
+                }
+            }
         }
         Remote::Ibm => {
             let device = device.ok_or_else(|| {

@@ -74,6 +74,10 @@ pub struct SubmitArgs {
     /// Braket output bucket (else QATTNC_BRAKET_BUCKET); must start with `amazon-braket-`.
     #[arg(long, value_name = "BUCKET")]
     s3_bucket: Option<String>,
+    /// Braket: compile for this device (a target file, e.g. circuits/devices/ionq_aria_25.json):
+    /// the program is routed onto its coupling map before Braket maps it to native gates.
+    #[arg(long, value_name = "DEVICE.json")]
+    target: Option<PathBuf>,
     /// IonQ program format.
     #[arg(long, value_enum, default_value = "qasm3")]
     ionq_format: IonqFormatArg,
@@ -123,6 +127,7 @@ fn backend(args: &SubmitArgs, log: Option<Logger>) -> Result<Box<dyn Backend>, F
         endpoint,
         device: args.device.clone(),
         s3_bucket: args.s3_bucket.clone(),
+        target: args.target.as_deref(),
         ibm_basis: &args.ibm_basis,
         ionq_format: match args.ionq_format {
             IonqFormatArg::Qasm3 => IonqFormat::Qasm3,

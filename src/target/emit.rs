@@ -165,3 +165,85 @@ pub fn emit_ionq_native(
         "circuit": gates,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{Circuit, Gate, GateOp};
+    use crate::qasm::{ParseOptions, parse};
+    use crate::target::Target;
+    use crate::target::tests::bit_distribution;
+
+    /// A small entangling circuit with an input-dependent rotation.
+    fn circuit() -> Circuit {
+        let mut c = Circuit::new(3, 3);
+        c.declare_input("x");
+        c.push_gate(GateOp::fixed(Gate::H, &[0])).unwrap();
+        c.push_gate(GateOp::cx(0, 1)).unwrap();
+        c.push_gate(GateOp::rotation(Gate::Ry, Angle::input("x").scale(0.5), 2))
+            .unwrap();
+        c.push_gate(GateOp::cx(2, 1)).unwrap();
+        c.push_gate(GateOp::rotation(Gate::Rz, Angle::constant(0.4), 1))
+            .unwrap();
+        c.push_gate(GateOp::fixed(Gate::Sx, &[1])).unwrap();
+        for q in 0..3 {
+            c.push_measure(q, (q + 1) % 3).unwrap();
+        }
+        c
+    }
+
+    #[test]
+    fn native_programs_read_back_with_their_meaning() {
+        for basis in [
+            r#""ecr", "rz", "sx", "x""#,
+            r#""gpi", "gpi2", "ms""#,
+            r#""prx", "cz""#,
+            r#""rx", "rz", "cz""#,
+        ] {
+            let json = format!(
+                r#"{{"num_qubits": 3, "coupling_map": [[0, 1], [1, 2]], "basis": [{basis}]}}"#
+            );
+            let target = Target::from_json_text(&json, "t.json").unwrap();
+            let native = crate::target::translate(&circuit(), &target).unwrap();
+            let text = emit_native_qasm3(&native, &["test".into()]);
+            let read = parse(&text, "native.qasm", &ParseOptions::default()).unwrap();
+            for binding in [[0.3], [-2.2]] {
+                let (want, got) = (
+                    bit_distribution(&circuit(), &binding),
+                    bit_distribution(&read, &binding),
+                );
+                for (w, g) in want.iter().zip(&got) {
+                    assert!((w - g).abs() < 1e-9, "{basis}: {w} vs {g}\n{text}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ionq_native_json_has_turns_and_bound_phases() {
+        let json = r#"{"num_qubits": 3, "coupling_map": [[0, 1], [0, 2], [1, 2]],
+            "basis": ["gpi", "gpi2", "ms"]}"#;
+        let target = Target::from_json_text(json, "aria.json").unwrap();
+        let native = crate::target::translate(&circuit(), &target).unwrap();
+        let values = HashMap::from([("x".to_string(), 0.7)]);
+        let job = emit_ionq_native(&native, &values).unwrap();
+        assert_eq!(job["gateset"], "native");
+        assert_eq!(job["qubits"], 3);
+        let gates = job["circuit"].as_array().unwrap();
+        let ms: Vec<&Value> = gates.iter().filter(|g| g["gate"] == "ms").collect();
+        assert_eq!(ms.len(), 2);
+        for gate in gates {
+            let phases = match gate["gate"].as_str().unwrap() {
+                "ms" => {
+                    assert!((gate["angle"].as_f64().unwrap() - 0.25).abs() < 1e-12);
+                    gate["phases"].as_array().unwrap().clone()
+                }
+                _ => vec![gate["phase"].clone()],
+            };
+            for phase in phases {
+                assert!((-1.0..=1.0).contains(&phase.as_f64().unwrap()), "{gate}");
+            }
+        }
+        assert!(emit_ionq_native(&native, &HashMap::new()).is_err());
+    }
+}
