@@ -268,16 +268,18 @@ async fn braket_create(State(s): State<Shared>, headers: HeaderMap, body: Bytes)
             .map(|n| action["inputs"][n].as_f64().unwrap())
             .collect();
         let shots = body["shots"].as_u64().unwrap();
+        // The physical qubit measured into c[0] (qubit 0 unless the program was routed).
+        let readout = qattnc::backend::readout_qubits(&circuit)[0];
         let mut measurements = Vec::new();
         for (outcome, count) in simulate_counts(circuit, values, shots, 7) {
             for _ in 0..count {
-                // localqpu's form: '0'/'1' strings, measuredQubits [0].
+                // localqpu's form: '0'/'1' strings, one measured qubit.
                 measurements.push(json!([if outcome & 1 == 1 { "1" } else { "0" }]));
             }
         }
         s.1.results.lock().unwrap().insert(
             format!("tasks/{id}/results.json"),
-            json!({"measuredQubits": [0], "measurements": measurements}),
+            json!({"measuredQubits": [readout], "measurements": measurements}),
         );
     }
     axum::Json(json!({"quantumTaskArn": format!("arn:aws:braket:us-east-1:123456789012:quantum-task/{id}")})).into_response()
@@ -793,4 +795,44 @@ async fn ibm_compiles_for_the_configured_ecr_target() {
     assert_within_5_sigma(&estimates, &exact, 4000);
     let lines = lines.lock().unwrap().join("\n");
     assert!(lines.contains("routed onto ibm_stub_ecr"), "{lines}");
+}
+
+/// Braket with a target: the program is routed onto the device's coupling map (a 4×5 square
+/// lattice here, where the paper circuit's ancilla needs SWAPs), the readout follows the
+/// measured qubits to their physical places, and the scores stay within 5σ.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn braket_routes_onto_a_given_target() {
+    let stub = Arc::new(Stub::default());
+    let (address, _stop) =
+        spawn_router(stub_router(Provider::Braket, Mode::Simulates, stub.clone())).await;
+    let (log, lines) = capture_log();
+    let device = "circuits/devices/iqm_square_20.json";
+    let target =
+        qattnc::target::Target::from_json_text(&std::fs::read_to_string(device).unwrap(), device)
+            .unwrap();
+    let backend = BraketBackend::with_target(
+        BraketConfig {
+            endpoint: Some(format!("http://{address}")),
+            region: "us-east-1".into(),
+            device_arn: qattnc::backend::SV1_ARN.into(),
+            bucket: "amazon-braket-qattnc-test".into(),
+            prefix: "tasks".into(),
+            access_key_id: Secret::new("AKIDQATTNCTEST"),
+            secret_access_key: Secret::new(SENTINEL),
+            session_token: Some(Secret::new("session-SENTINEL-31")),
+            settings: quick_settings(),
+        },
+        target,
+        Some(log),
+    )
+    .unwrap();
+    let job = job(paper_circuit(), 3, Some(4000), 23);
+    let exact = exact_scores(&job);
+    let estimates = backend.run(&job, &Cancel::never()).await.unwrap();
+    assert_within_5_sigma(&estimates, &exact, 4000);
+    let lines = lines.lock().unwrap().join("\n");
+    assert!(
+        lines.contains("routed onto iqm-square-20") && !lines.contains(" 0 SWAPs"),
+        "{lines}"
+    );
 }
