@@ -187,3 +187,40 @@ fn qiskit_written_programs_load_and_agree_with_qiskit() {
         observed["version"]
     );
 }
+
+/// Without the venv too: Qiskit's `qasm3.dumps` and `qasm2.dumps` of a circuit with every
+/// standard gate and of a random circuit (`tests/fixtures/qiskit/`, written by
+/// `qiskit_programs.py`) load, and give the readouts Qiskit 2.6.2's `Statevector` gave
+/// (`reference.json`, computed from the OpenQASM 2 form, as Qiskit's own `qasm3.loads` cannot
+/// read the `gate global_phase(p0) {}` that its `qasm3.dumps` writes).
+#[test]
+fn stored_qiskit_programs_load_and_match_qiskits_readouts() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/qiskit");
+    let text = std::fs::read_to_string(dir.join("reference.json")).unwrap();
+    let reference: Value = serde_json::from_str(&text).unwrap();
+    for stem in ["every_gate_7", "random_251"] {
+        let z0 = number(&reference[stem]["z0"]);
+        let probabilities: Vec<f64> = reference[stem]["probabilities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(number)
+            .collect();
+        for extension in ["qasm3", "qasm2"] {
+            let path = dir.join(format!("{stem}.{extension}"));
+            let origin = path.display().to_string();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let circuit =
+                parse(&text, &origin, &ParseOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+            let (ours_z0, ours) = readouts(&circuit, &origin);
+            assert!(
+                (ours_z0 - z0).abs() <= QISKIT_TOLERANCE,
+                "{origin}: {ours_z0} vs {z0}"
+            );
+            assert_eq!(ours.len(), probabilities.len());
+            for (a, b) in ours.iter().zip(&probabilities) {
+                assert!((a - b).abs() <= QISKIT_TOLERANCE, "{origin}: {a} vs {b}");
+            }
+        }
+    }
+}
