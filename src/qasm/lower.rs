@@ -284,9 +284,16 @@ impl<'a> Lowerer<'a> {
                     Dialect::Qasm2 => ("qelib1.inc", |n| qelib1::is_reserved(n, true)),
                 };
                 if path != library {
+                    let hint = match (self.dialect, path) {
+                        (Dialect::Qasm3, "qelib1.inc") => {
+                            " (\"qelib1.inc\" is OpenQASM 2.0's: start the program with \
+                             `OPENQASM 2.0;`)"
+                        }
+                        _ => "",
+                    };
                     return Err(self.error(
                         span,
-                        format!("cannot include `{path}`: only \"{library}\" is available"),
+                        format!("cannot include `{path}`: only \"{library}\" is available{hint}"),
                     ));
                 }
                 let mut defined: Vec<&String> = self.gates.keys().filter(|n| reserved(n)).collect();

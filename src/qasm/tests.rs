@@ -310,9 +310,9 @@ fn openqasm2_errors_are_located() {
             "only \"qelib1.inc\"",
         ),
         (
-            "OPENQASM 3.0;\ninclude \"qelib1.inc\";\n",
-            (2, 1),
-            "only \"stdgates.inc\"",
+            "include \"qelib1.inc\";\n",
+            (1, 1),
+            "start the program with `OPENQASM 2.0;`",
         ),
         (
             "OPENQASM 2.0;\ninclude \"qelib1.inc\";\ngate h a { x a; }\n",
