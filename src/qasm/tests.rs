@@ -141,7 +141,9 @@ fn limits_stop_large_and_exponential_programs() {
     text.push_str("g59 q;\n");
     let start = std::time::Instant::now();
     assert!(err(&text).message.contains("expands to more than"));
-    assert!(start.elapsed().as_secs() < 10);
+    // A guard against a hang, not a speed goal: ≈ 0.5 s of CPU, but wall time on a shared
+    // machine (load 25 on 2 cores) has exceeded 10 s.
+    assert!(start.elapsed().as_secs() < 60);
     let mut deep = String::from("OPENQASM 3;\nqubit q;\ngate g0 a { x a; }\n");
     for k in 1..100 {
         deep.push_str(&format!("gate g{k} a {{ g{} a; }}\n", k - 1));
