@@ -26,7 +26,7 @@ const QISKIT_TOLERANCE: f64 = 1e-9;
 /// qattnc's simulator against Qiskit's statevector on the same OpenQASM file.
 const SIMULATOR_TOLERANCE: f64 = 1e-12;
 /// CUDA-Q's `observe` against the numpy overlap.
-const CUDAQ_TOLERANCE: f64 = 1e-5;
+const CUDAQ_TOLERANCE: f64 = 1e-6;
 /// The numpy overlap against the golden scores (both are double-precision statevectors).
 const GOLDEN_TOLERANCE: f64 = 1e-9;
 /// Random bindings per layer, uniform in [−π, π].

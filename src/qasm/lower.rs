@@ -1,5 +1,7 @@
 //! Parse tree → IR: declarations, the gate table, inlining of user gate definitions and the
-//! `ctrl @` / `negctrl @` / `inv @` modifiers.
+//! `ctrl @` / `negctrl @` / `inv @` / `pow(k) @` modifiers, for OpenQASM 3 and for OpenQASM 2.0
+//! (selected by the version line; its statements are a subset of OpenQASM 3's and only the
+//! gate library differs, see [`qelib1`](super::qelib1)).
 //!
 //! A call expands to a list of [`Op`]s: IR gates plus global phases, which must be kept while a
 //! call may still be controlled (a phase under `ctrl @` is a `p` gate on the control) and are
@@ -11,6 +13,7 @@
 use super::ParseOptions;
 use super::expr::{Expr, ExprError, constant};
 use super::grammar::Rule;
+use super::qelib1::{self, Qelib1};
 use super::standard::{self, Standard};
 use crate::diagnostic::SourceError;
 use crate::ir::{Angle, Circuit, CircuitError, Control, Gate, GateOp};
@@ -71,9 +74,26 @@ pub(super) fn attach_controls(ops: Vec<Op>, controls: &[Control]) -> Vec<Op> {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum ModifierKind {
-    Ctrl { count: usize, on_one: bool },
+    Ctrl {
+        count: usize,
+        on_one: bool,
+    },
     Inv,
+    /// `pow(k) @` with a constant integer `k`.
+    Pow(i64),
 }
+
+/// The language a program is written in: its version line selects the gate library.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dialect {
+    /// OpenQASM 3 (also without a version line): `stdgates.inc`, `U`, `gphase`, Braket's names.
+    Qasm3,
+    /// OpenQASM 2.0: `U`, `CX` and `qelib1.inc`; no modifiers, no OpenQASM 3 declarations.
+    Qasm2,
+}
+
+/// The largest `|k|` of `pow(k) @`.
+const MAX_POWER: i64 = 1 << 20;
 
 /// A gate call as written: modifiers, name, angle arguments, operands.
 #[derive(Clone, Debug)]
@@ -92,7 +112,7 @@ impl Call {
             .iter()
             .map(|m| match m {
                 ModifierKind::Ctrl { count, .. } => *count,
-                ModifierKind::Inv => 0,
+                ModifierKind::Inv | ModifierKind::Pow(_) => 0,
             })
             .sum()
     }
@@ -117,6 +137,7 @@ struct GateDef {
 /// What a gate name refers to.
 enum Callee {
     Standard(Standard),
+    Qelib1(Qelib1),
     User(Rc<GateDef>),
 }
 
@@ -124,6 +145,7 @@ impl Callee {
     fn arity(&self) -> (usize, usize) {
         match self {
             Callee::Standard(s) => s.arity(),
+            Callee::Qelib1(g) => g.arity(),
             Callee::User(def) => (def.params.len(), def.qubits.len()),
         }
     }
@@ -154,7 +176,9 @@ pub(super) struct Lowerer<'a> {
     text: &'a str,
     origin: &'a str,
     options: &'a ParseOptions,
-    stdgates_included: bool,
+    dialect: Dialect,
+    /// `stdgates.inc` (OpenQASM 3) or `qelib1.inc` (OpenQASM 2) was included.
+    library_included: bool,
     qregs: Vec<Register>,
     cregs: Vec<Register>,
     num_qubits: usize,
@@ -178,7 +202,8 @@ impl<'a> Lowerer<'a> {
             text,
             origin,
             options,
-            stdgates_included: false,
+            dialect: Dialect::Qasm3,
+            library_included: false,
             qregs: Vec::new(),
             cregs: Vec::new(),
             num_qubits: 0,
@@ -211,10 +236,15 @@ impl<'a> Lowerer<'a> {
         match pair.as_rule() {
             Rule::version => {
                 let number = pair.into_inner().next().map(|p| p.as_str()).unwrap_or("");
-                if number != "3" && !number.starts_with("3.") {
+                if number == "2.0" || number == "2" {
+                    self.dialect = Dialect::Qasm2;
+                } else if number != "3" && !number.starts_with("3.") {
                     return Err(self.error(
                         span,
-                        format!("OpenQASM {number} is not supported; expected `OPENQASM 3;`"),
+                        format!(
+                            "OpenQASM {number} is not supported; expected `OPENQASM 3;` or \
+                             `OPENQASM 2.0;`"
+                        ),
                     ));
                 }
             }
@@ -231,30 +261,64 @@ impl<'a> Lowerer<'a> {
                     _ => "classical variables",
                 };
                 let start = span.start;
+                let subset = match self.dialect {
+                    Dialect::Qasm3 => {
+                        "the OpenQASM 3 subset that qattnc reads (gates, modifiers, gate \
+                         definitions, inputs, measure, reset, barrier)"
+                    }
+                    Dialect::Qasm2 => {
+                        "what qattnc reads of OpenQASM 2.0 (qreg, creg, gates, gate definitions, \
+                         measure, reset, barrier)"
+                    }
+                };
                 return Err(self.error(
                     start..start + keyword.len(),
-                    format!(
-                        "`{keyword}`: {what} are outside the OpenQASM 3 subset that qattnc reads \
-                         (gates, modifiers, gate definitions, inputs, measure, reset, barrier)"
-                    ),
+                    format!("`{keyword}`: {what} are outside {subset}"),
                 ));
             }
             Rule::include => {
                 let path = pair.into_inner().next().map(|p| p.as_str()).unwrap_or("");
                 let path = path.trim_matches('"');
-                if path != "stdgates.inc" {
+                let (library, reserved): (&str, fn(&str) -> bool) = match self.dialect {
+                    Dialect::Qasm3 => ("stdgates.inc", standard::is_stdgates),
+                    Dialect::Qasm2 => ("qelib1.inc", |n| qelib1::is_reserved(n, true)),
+                };
+                if path != library {
+                    let hint = match (self.dialect, path) {
+                        (Dialect::Qasm3, "qelib1.inc") => {
+                            " (\"qelib1.inc\" is OpenQASM 2.0's: start the program with \
+                             `OPENQASM 2.0;`)"
+                        }
+                        _ => "",
+                    };
                     return Err(self.error(
                         span,
-                        format!("cannot include `{path}`: only \"stdgates.inc\" is available"),
+                        format!("cannot include `{path}`: only \"{library}\" is available{hint}"),
                     ));
                 }
-                if let Some(name) = self.gates.keys().find(|n| standard::lookup(n).is_some()) {
+                let mut defined: Vec<&String> = self.gates.keys().filter(|n| reserved(n)).collect();
+                defined.sort();
+                if let Some(name) = defined.first() {
                     return Err(self.error(
                         span,
-                        format!("\"stdgates.inc\" redefines the earlier gate `{name}`"),
+                        format!("\"{library}\" redefines the earlier gate `{name}`"),
                     ));
                 }
-                self.stdgates_included = true;
+                self.library_included = true;
+            }
+            Rule::qubit_decl | Rule::bit_decl | Rule::input_decl | Rule::measure_assign
+                if self.dialect == Dialect::Qasm2 =>
+            {
+                let instead = match pair.as_rule() {
+                    Rule::qubit_decl => "`qreg q[n];`",
+                    Rule::bit_decl => "`creg c[n];`",
+                    Rule::measure_assign => "`measure q -> c;`",
+                    _ => "a constant",
+                };
+                return Err(self.error(
+                    span,
+                    format!("this is OpenQASM 3, not OpenQASM 2.0; write {instead}"),
+                ));
             }
             Rule::qubit_decl | Rule::qreg_decl => self.declare_register(pair, true)?,
             Rule::bit_decl | Rule::creg_decl => self.declare_register(pair, false)?,
@@ -500,10 +564,16 @@ impl<'a> Lowerer<'a> {
 
     fn modifier(&self, pair: Pair<'_, Rule>) -> Result<ModifierKind, SourceError> {
         let span = span_of(&pair);
+        if self.dialect == Dialect::Qasm2 {
+            return Err(self.error(span, "OpenQASM 2.0 has no gate modifiers (`@`)"));
+        }
         let Some(inner) = pair.into_inner().next() else {
             return Err(self.error(span, "expected a modifier"));
         };
         let rule = inner.as_rule();
+        if rule == Rule::pow_mod {
+            return self.power(inner);
+        }
         let count = match inner.into_inner().find(|p| p.as_rule() == Rule::integer) {
             Some(integer) => self.integer(&integer)?,
             None => 1,
@@ -525,28 +595,58 @@ impl<'a> Lowerer<'a> {
                 })
             }
             Rule::inv_mod => Ok(ModifierKind::Inv),
-            _ => Err(self.error(
-                span,
-                "the `pow @` modifier is not supported (use `inv @` or repeat the gate)",
-            )),
+            _ => Err(self.error(span, "expected a modifier")),
         }
+    }
+
+    /// `pow(k) @`: `k` must be a constant integer (a non-integer power of a gate has no
+    /// expansion into the IR's gates).
+    fn power(&self, pair: Pair<'_, Rule>) -> Result<ModifierKind, SourceError> {
+        let span = span_of(&pair);
+        let Some(expr) = pair.into_inner().find(|p| p.as_rule() == Rule::expr) else {
+            return Err(self.error(span, "expected `pow(k) @`"));
+        };
+        let expr = Expr::from_pair(expr).map_err(|e| self.expr_error(e))?;
+        let value = expr
+            .eval(&|_: &str| None)
+            .map_err(|(at, message)| {
+                self.error(at, format!("{message} (`pow` takes a constant integer)"))
+            })?
+            .constant_part();
+        if value.fract() != 0.0 || value.abs() > MAX_POWER as f64 {
+            return Err(self.error(
+                expr.span.clone(),
+                format!(
+                    "`pow({value}) @`: only integer powers up to {MAX_POWER} in magnitude are \
+                     supported"
+                ),
+            ));
+        }
+        Ok(ModifierKind::Pow(value as i64))
     }
 
     fn callee(&self, call: &Call) -> Result<Callee, SourceError> {
         if let Some(def) = self.gates.get(&call.name) {
             return Ok(Callee::User(Rc::clone(def)));
         }
-        standard::lookup(&call.name)
-            .map(Callee::Standard)
-            .ok_or_else(|| {
-                self.error(
-                    call.name_span.clone(),
-                    format!(
-                        "unknown gate `{}` (gates must be defined before they are used)",
-                        call.name
-                    ),
-                )
-            })
+        let found = match self.dialect {
+            Dialect::Qasm3 => standard::lookup(&call.name).map(Callee::Standard),
+            Dialect::Qasm2 => qelib1::lookup(&call.name, self.library_included).map(Callee::Qelib1),
+        };
+        found.ok_or_else(|| {
+            let hint = if self.dialect == Dialect::Qasm2
+                && !self.library_included
+                && qelib1::lookup(&call.name, true).is_some()
+            {
+                "; it is in \"qelib1.inc\", which the program does not include"
+            } else {
+                " (gates must be defined before they are used)"
+            };
+            self.error(
+                call.name_span.clone(),
+                format!("unknown gate `{}`{hint}", call.name),
+            )
+        })
     }
 
     /// Checks the argument and operand counts of `call` against its callee.
@@ -588,9 +688,14 @@ impl<'a> Lowerer<'a> {
         };
         let name = name_pair.as_str().to_string();
         let name_span = span_of(&name_pair);
-        if standard::is_builtin(&name)
-            || (self.stdgates_included && standard::lookup(&name).is_some())
-        {
+        let reserved = match self.dialect {
+            Dialect::Qasm3 => {
+                standard::is_builtin(&name)
+                    || (self.library_included && standard::is_stdgates(&name))
+            }
+            Dialect::Qasm2 => qelib1::is_reserved(&name, self.library_included),
+        };
+        if reserved {
             return Err(self.error(
                 name_span,
                 format!("`{name}` is a standard gate and cannot be redefined"),
@@ -731,7 +836,9 @@ impl<'a> Lowerer<'a> {
             ));
         }
         let mut controls = Vec::new();
-        let mut invert = false;
+        // inv @ and pow(k) @ commute with each other and with ctrl @: together they raise the
+        // gate to one integer power.
+        let mut power: i64 = 1;
         for modifier in &call.modifiers {
             match *modifier {
                 ModifierKind::Ctrl { count, on_one } => {
@@ -742,12 +849,28 @@ impl<'a> Lowerer<'a> {
                         });
                     }
                 }
-                ModifierKind::Inv => invert = !invert,
+                ModifierKind::Inv => power = -power,
+                ModifierKind::Pow(k) => {
+                    power = power
+                        .checked_mul(k)
+                        .filter(|p| p.abs() <= MAX_POWER)
+                        .ok_or_else(|| {
+                            self.error(
+                                call.span.clone(),
+                                format!("the powers of this call exceed {MAX_POWER}"),
+                            )
+                        })?;
+                }
             }
         }
         let targets = &qubits[controls.len()..];
         let mut ops = match self.callee(call)? {
             Callee::Standard(gate) => {
+                let ops = gate.expand(args, targets);
+                self.charge(ops.len(), site)?;
+                ops
+            }
+            Callee::Qelib1(gate) => {
                 let ops = gate.expand(args, targets);
                 self.charge(ops.len(), site)?;
                 ops
@@ -785,8 +908,18 @@ impl<'a> Lowerer<'a> {
                 ops
             }
         };
-        if invert {
+        if power < 0 {
             ops = ops.iter().rev().map(Op::inverse).collect();
+        }
+        let repeats = power.unsigned_abs() as usize;
+        if repeats != 1 {
+            self.charge(ops.len().saturating_mul(repeats), site)?;
+            ops = ops
+                .iter()
+                .cloned()
+                .cycle()
+                .take(ops.len() * repeats)
+                .collect();
         }
         Ok(attach_controls(ops, &controls))
     }

@@ -1,7 +1,7 @@
-//! OpenQASM 3 front end: program text → [`Circuit`].
+//! OpenQASM front end: program text → [`Circuit`], for OpenQASM 3 and OpenQASM 2.0.
 //!
 //! The grammar (`grammar/openqasm3.pest`) reads the subset that the project's emitters write
-//! and that other tools commonly produce for circuits like ours:
+//! and that other tools (Qiskit's `qasm3.dumps` and `qasm2.dumps`, Braket) produce:
 //! - `OPENQASM 3;` / `OPENQASM 3.0;`, `include "stdgates.inc";` (optional: the standard gates
 //!   are always known, and a program without the include may define gates with their names);
 //! - `qubit[n] q;`, `qubit q;`, legacy `qreg q[n];` / `creg c[n];`, `bit[n] c;`, `bit c;`;
@@ -10,23 +10,36 @@
 //!   `euler`, numbers, input names; `sin`, `cos`, … of constants), whole-register broadcasting;
 //! - the standard gates of `stdgates.inc` (`cx`, `cry`, `ccx`, `cswap`, `u1`/`u2`/`u3`, `CX`,
 //!   `phase`, `cphase`, `id`, …), the built-ins `U` and `gphase`, and Braket's `cnot`/`ccnot`;
-//! - modifiers `ctrl @`, `ctrl(n) @`, `negctrl @`, `negctrl(n) @`, `inv @`;
-//! - `gate` definitions with parameters, inlined at each call;
+//! - modifiers `ctrl @`, `ctrl(n) @`, `negctrl @`, `negctrl(n) @`, `inv @`, `pow(k) @` (`k` a
+//!   constant integer);
+//! - `gate` definitions with parameters (and zero or more qubits), inlined at each call;
 //! - `c[0] = measure q[0];`, `c = measure q;`, `measure q -> c;`, `reset`, `barrier`, comments.
+//!
+//! Only the names of `stdgates.inc` and `U`/`gphase` are reserved (once `stdgates.inc` is
+//! included); any other name (`sxdg`, `rzz`, `ecr`, `cu3`, …) may be defined by the program and
+//! then means its definition, as Qiskit's output relies on. Names qattnc knows beyond
+//! `stdgates.inc` (`sxdg`, `cnot`, `ccnot`) work where the program does not define them.
+//!
+//! `OPENQASM 2.0;` selects OpenQASM 2.0: `qreg`/`creg`, `measure a -> b`, `U`, `CX`,
+//! `include "qelib1.inc"` (the gates of Qiskit's `qelib1.inc`, see `qelib1.rs`), `gate`
+//! definitions, `barrier`, `reset`. The same grammar and lowering read it; OpenQASM 3-only
+//! statements, `opaque` and `if` are refused with a located message.
 //!
 //! `U(θ, φ, λ)` is the OpenQASM 3 matrix, lowered exactly as e^{i(φ+λ)/2}·Rz(φ)Ry(θ)Rz(λ); the
 //! global phase is kept as a phase gate on the control wherever the call is controlled. `u3` is
 //! read as `U` and `u2(φ, λ)` as `U(π/2, φ, λ)` (Qiskit's reading).
 //!
-//! Classical control flow, subroutines, calibrations, classical variables and `pow @` are
-//! refused with a located message. Every error is a [`SourceError`] (`file:line:column`, the
-//! line, a caret). The input is bounded ([`ParseOptions`]): source size, parenthesis depth
-//! (checked before parsing, so no input can exhaust the stack), qubits, gate-definition depth and
-//! the number of operations a program expands to, so that no input panics or hangs.
+//! Classical control flow, subroutines, calibrations, classical variables and non-integer
+//! `pow @` are refused with a located message. Every error is a [`SourceError`]
+//! (`file:line:column`, the line, a caret). The input is bounded ([`ParseOptions`]): source size,
+//! parenthesis depth (checked before parsing, so no input can exhaust the stack), qubits,
+//! gate-definition depth and the number of operations a program expands to, so that no input
+//! panics or hangs.
 
 mod expr;
 mod grammar;
 mod lower;
+mod qelib1;
 mod standard;
 
 use crate::diagnostic::SourceError;
@@ -66,7 +79,8 @@ impl Default for ParseOptions {
     }
 }
 
-/// Parses an OpenQASM 3 program; `origin` names it in error messages.
+/// Parses an OpenQASM 3 or OpenQASM 2.0 program (chosen by its version line; OpenQASM 3
+/// without one); `origin` names it in error messages.
 pub fn parse(text: &str, origin: &str, options: &ParseOptions) -> Result<Circuit, SourceError> {
     if text.len() > options.max_source_bytes {
         return Err(SourceError::new(
@@ -137,7 +151,7 @@ fn check_nesting(text: &str, origin: &str, limit: usize) -> Result<(), SourceErr
 fn rule_name(rule: Rule) -> &'static str {
     match rule {
         Rule::EOI => "end of input",
-        Rule::version => "`OPENQASM 3;`",
+        Rule::version => "`OPENQASM 3;` or `OPENQASM 2.0;`",
         Rule::version_number => "a version number",
         Rule::unsupported
         | Rule::include

@@ -71,6 +71,20 @@ pub(super) fn is_builtin(name: &str) -> bool {
     matches!(name, "U" | "gphase")
 }
 
+/// The gates that `stdgates.inc` defines: the only names, besides the built-ins, that a program
+/// including it may not redefine. Every other name qattnc knows (`sxdg`, `cnot`, …) may be
+/// defined by the program and then means its definition.
+const STDGATES: [&str; 34] = [
+    "p", "x", "y", "z", "h", "s", "sdg", "t", "tdg", "sx", "rx", "ry", "rz", "cx", "cy", "cz",
+    "cp", "crx", "cry", "crz", "ch", "swap", "ccx", "cswap", "cu", "CX", "phase", "cphase", "id",
+    "u1", "u2", "u3", "U", "gphase",
+];
+
+/// True for the names of `stdgates.inc` and the built-ins `U` and `gphase`.
+pub(super) fn is_stdgates(name: &str) -> bool {
+    STDGATES.contains(&name)
+}
+
 impl Standard {
     /// `(angle parameters, qubit operands)`.
     pub(super) fn arity(self) -> (usize, usize) {

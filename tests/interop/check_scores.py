@@ -8,8 +8,8 @@ B.json is a list of objects mapping input names (tok_i_0, ..., key_5) to floats.
 binding it computes
   qiskit: the ancilla's <Z> (qubit 0, little-endian) of the QASM file, loaded with
           qiskit.qasm3.loads, final measurements removed, parameters bound, Statevector;
-  cudaq:  <Z_0> of the CUDA-Q Python kernel with cudaq.observe on the qpp-cpu target (observe
-          rejects kernels that measure, so `mz(...)` lines are stripped before import);
+  cudaq:  <Z_0> of the CUDA-Q Python kernel, imported as emitted, with cudaq.observe on the
+          qpp-cpu target (observe rejects kernels that measure: the emitted kernels have no mz);
   numpy:  Re<psi_q(i)|psi_k(j)> from the ansatz definition of design.md section 3 (Ry layer,
           then a CNOT ring, per register; angle index l*m + q), independent of qattnc.
 --qasm and --cudaq may repeat (one process for several optimisation levels: imports dominate).
@@ -23,7 +23,6 @@ import argparse
 import ast
 import importlib.util
 import json
-import re
 import sys
 import tempfile
 import warnings
@@ -134,20 +133,14 @@ def cudaq_scores(path, bindings, kernel, module_path):
     import cudaq
 
     source = Path(path).read_text()
-    # cudaq.observe refuses kernels with measurements. Final measurements do not change the state
-    # before them (nor <Z_0>), so they are removed; a measurement followed by gates is an error.
-    lines = source.splitlines(keepends=True)
-    measured = {k for k, line in enumerate(lines) if re.match(r"\s*mz\(", line)}
-    first = min(measured, default=len(lines))
-    if any(line.strip() for k, line in enumerate(lines) if k > first and k not in measured):
-        raise ValueError(f"{path}: a measurement is followed by other operations")
-    stripped = "".join(line for k, line in enumerate(lines) if k not in measured)
-    module_path.write_text(stripped)
+    # The kernel is imported as emitted: cudaq.observe refuses kernels that measure, and qattnc
+    # leaves terminal measurements out so that observe reads the score directly.
+    module_path.write_text(source)
     spec = importlib.util.spec_from_file_location(module_path.stem, module_path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     function = getattr(module, kernel)
-    names = kernel_arguments(stripped, kernel)
+    names = kernel_arguments(source, kernel)
     # One list of values per argument: observe broadcasts over them and compiles the kernel once
     # (one call per binding recompiles it each time, ~0.2 s a call).
     columns = [[float(binding[name]) for binding in bindings] for name in names]
