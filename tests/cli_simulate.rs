@@ -188,9 +188,11 @@ fn observables_are_columns_headed_by_their_expressions() {
         "0.5*Z0*Z1 - X1",
         "--observable",
         "2",
+        "--observable",
+        "-Z0",
     ]);
     let (header, rows) = stdout_rows(&run);
-    assert_eq!(header, "Z0,0.5*Z0*Z1 - X1,2");
+    assert_eq!(header, "Z0,0.5*Z0*Z1 - X1,2,-Z0");
     for (row, (a, b)) in rows.iter().zip([(1.0f64, 0.5f64), (-0.3, 2.0)]) {
         let values: Vec<f64> = row.iter().map(|v| v.parse().unwrap()).collect();
         let (c2, s2) = ((a / 2.0).cos().powi(2), (a / 2.0).sin().powi(2));
@@ -199,6 +201,7 @@ fn observables_are_columns_headed_by_their_expressions() {
         assert!((values[0] - a.cos()).abs() < 1e-12, "{values:?}");
         assert!((values[1] - (0.5 * zz - x1)).abs() < 1e-12, "{values:?}");
         assert!((values[2] - 2.0).abs() < 1e-15);
+        assert!((values[3] + a.cos()).abs() < 1e-12, "{values:?}");
     }
     let f32_run = qattnc(&[
         "simulate",

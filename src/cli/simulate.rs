@@ -51,7 +51,7 @@ pub struct SimulateArgs {
     /// Read out the expectation value of EXPR, a real linear combination of Pauli products on
     /// indexed qubits (`Z0`, `Z0*Z1`, `0.5*X2*Y3 - Z1`, `1 - 2*Z3`); repeatable, one output
     /// column each, headed by EXPR as given. Exact (not with --shots).
-    #[arg(long, value_name = "EXPR")]
+    #[arg(long, value_name = "EXPR", allow_hyphen_values = true)]
     observable: Vec<String>,
     /// Write the distribution of the measured classical bits instead, one line per binding and
     /// outcome: `row,outcome,probability` (every outcome, exact) or, with --shots,
