@@ -155,3 +155,242 @@ fn the_qubit_limit_is_configurable() {
     let run = qattnc(&["simulate", &program, "--bind-random", "1"]);
     assert!(run.status.success());
 }
+
+fn stdout_rows(run: &std::process::Output) -> (String, Vec<Vec<String>>) {
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let text = String::from_utf8(run.stdout.clone()).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap().to_string();
+    let rows = lines
+        .filter(|l| !l.starts_with('{'))
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+#[test]
+fn observables_are_columns_headed_by_their_expressions() {
+    let dir = temp_dir("observables");
+    let program = write(&dir, "p.qasm", PROGRAM);
+    let bind = write(&dir, "b.csv", "a,b\n1,0.5\n-0.3,2\n");
+    let run = qattnc(&[
+        "simulate",
+        &program,
+        "--bind",
+        &bind,
+        "--observable",
+        "Z0",
+        "--observable",
+        "0.5*Z0*Z1 - X1",
+        "--observable",
+        "2",
+        "--observable",
+        "-Z0",
+    ]);
+    let (header, rows) = stdout_rows(&run);
+    assert_eq!(header, "Z0,0.5*Z0*Z1 - X1,2,-Z0");
+    for (row, (a, b)) in rows.iter().zip([(1.0f64, 0.5f64), (-0.3, 2.0)]) {
+        let values: Vec<f64> = row.iter().map(|v| v.parse().unwrap()).collect();
+        let (c2, s2) = ((a / 2.0).cos().powi(2), (a / 2.0).sin().powi(2));
+        let zz = c2 - s2 * b.cos();
+        let x1 = s2 * b.sin();
+        assert!((values[0] - a.cos()).abs() < 1e-12, "{values:?}");
+        assert!((values[1] - (0.5 * zz - x1)).abs() < 1e-12, "{values:?}");
+        assert!((values[2] - 2.0).abs() < 1e-15);
+        assert!((values[3] + a.cos()).abs() < 1e-12, "{values:?}");
+    }
+    let f32_run = qattnc(&[
+        "simulate",
+        &program,
+        "--bind",
+        &bind,
+        "--observable",
+        "0.5*Z0*Z1 - X1",
+        "--precision",
+        "f32",
+    ]);
+    let (_, single) = stdout_rows(&f32_run);
+    for (r32, r64) in single.iter().zip(&rows) {
+        let (x, y): (f64, f64) = (r32[0].parse().unwrap(), r64[1].parse().unwrap());
+        assert!((x - y).abs() < 1e-5, "{x} vs {y}");
+    }
+}
+
+#[test]
+fn bad_observables_are_located_exit_code_2() {
+    let dir = temp_dir("bad-observable");
+    let program = write(&dir, "p.qasm", PROGRAM);
+    let run = qattnc(&[
+        "simulate",
+        &program,
+        "--bind-random",
+        "1",
+        "--observable",
+        "0.5*X1*Q3",
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("--observable:1:8: expected a Pauli factor") && stderr.contains("^"),
+        "{stderr}"
+    );
+    let run = qattnc(&[
+        "simulate",
+        &program,
+        "--bind-random",
+        "1",
+        "--observable",
+        "Z5",
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("qubit 5, but the circuit has 2 qubits"),
+        "{stderr}"
+    );
+    let run = qattnc(&[
+        "simulate",
+        &program,
+        "--bind-random",
+        "1",
+        "--observable",
+        "Z0",
+        "--shots",
+        "10",
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("observables are exact"));
+}
+
+#[test]
+fn probabilities_and_counts_of_the_measured_bits() {
+    let dir = temp_dir("probabilities");
+    let program = write(
+        &dir,
+        "p.qasm",
+        "OPENQASM 3;\ninclude \"stdgates.inc\";\ninput float[64] a;\ninput float[64] b;\n\
+         qubit[3] q;\nbit[3] c;\nry(a) q[0];\ncry(b) q[0], q[1];\nh q[2];\n\
+         c[0] = measure q[0];\nc[2] = measure q[1];\n",
+    );
+    let bind = write(&dir, "b.csv", "a,b\n1,0.5\n");
+    let run = qattnc(&["simulate", &program, "--bind", &bind, "--probabilities"]);
+    let (header, rows) = stdout_rows(&run);
+    assert_eq!(header, "row,outcome,probability");
+    // Outcome "c2 c0": c0 = q0, c2 = q1.
+    let (c2, s2) = (0.5f64.cos().powi(2), 0.5f64.sin().powi(2));
+    let (cb, sb) = (0.25f64.cos().powi(2), 0.25f64.sin().powi(2));
+    let expected = [("00", c2), ("01", s2 * cb), ("10", 0.0), ("11", s2 * sb)];
+    assert_eq!(rows.len(), 4);
+    for (row, (outcome, p)) in rows.iter().zip(expected) {
+        assert_eq!((row[0].as_str(), row[1].as_str()), ("0", outcome));
+        assert!(
+            (row[2].parse::<f64>().unwrap() - p).abs() < 1e-12,
+            "{row:?}"
+        );
+    }
+    let counts = |seed: &str| {
+        let run = qattnc(&[
+            "simulate",
+            &program,
+            "--bind",
+            &bind,
+            "--probabilities",
+            "--shots",
+            "2000",
+            "--seed",
+            seed,
+        ]);
+        let (header, rows) = stdout_rows(&run);
+        assert_eq!(header, "row,outcome,count");
+        rows
+    };
+    let first = counts("7");
+    assert_eq!(first, counts("7"));
+    let total: u64 = first.iter().map(|r| r[2].parse::<u64>().unwrap()).sum();
+    assert_eq!(total, 2000);
+    assert!(first.iter().all(|r| r[1] != "10"), "{first:?}");
+    let zeros: f64 = first
+        .iter()
+        .filter(|r| r[1] == "00")
+        .map(|r| r[2].parse::<f64>().unwrap())
+        .sum();
+    assert!((zeros / 2000.0 - c2).abs() < 0.05, "{zeros}");
+}
+
+#[test]
+fn unmeasured_programs_give_the_distribution_of_every_qubit() {
+    let dir = temp_dir("unmeasured");
+    let program = write(
+        &dir,
+        "p.qasm",
+        "OPENQASM 3;\ninclude \"stdgates.inc\";\nqubit[2] q;\nx q[1];\n",
+    );
+    let run = qattnc(&[
+        "simulate",
+        &program,
+        "--bind-random",
+        "1",
+        "--probabilities",
+    ]);
+    let (_, rows) = stdout_rows(&run);
+    let ones: Vec<&str> = rows
+        .iter()
+        .filter(|r| r[2].parse::<f64>().unwrap() > 0.5)
+        .map(|r| r[1].as_str())
+        .collect();
+    assert_eq!(ones, ["10"]);
+}
+
+#[test]
+fn the_memory_guard_names_the_need_and_the_limit() {
+    let dir = temp_dir("memory");
+    let cx: String = (0..19)
+        .map(|i| format!("cx q[{i}], q[{}];\n", i + 1))
+        .collect();
+    let program = write(
+        &dir,
+        "p.qasm",
+        &format!("OPENQASM 3;\ninclude \"stdgates.inc\";\nqubit[20] q;\nh q;\n{cx}"),
+    );
+    let run = qattnc(&[
+        "simulate",
+        &program,
+        "--bind-random",
+        "1",
+        "--observable",
+        "Z19",
+        "--max-memory",
+        "4M",
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("simulating 20 qubits needs") && stderr.contains("the limit is 4.00 MiB"),
+        "{stderr}"
+    );
+    // ⟨Z0⟩'s cone is two qubits: it fits.
+    let run = qattnc(&[
+        "simulate",
+        &program,
+        "--bind-random",
+        "1",
+        "--max-memory",
+        "4M",
+        "--json",
+    ]);
+    let summary = last_json(&run);
+    assert_eq!(summary["simulated_qubits"], 2);
+    let run = qattnc(&[
+        "simulate",
+        &program,
+        "--bind-random",
+        "1",
+        "--max-memory",
+        "lots",
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+}

@@ -1,6 +1,9 @@
 use super::*;
 use crate::ir::{Angle, Circuit, Control, Gate, GateOp};
 use crate::layer::{Entangler, LayerSpec, Side, preset};
+use crate::sim::{
+    EngineConfig, LargeProgram, Observable, ReadoutSpec, Simulation, SimulationOptions, SplitState,
+};
 use num_complex::Complex64;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -347,4 +350,289 @@ fn state_prep_checks_shapes_and_gates() {
         StatePrep::from_circuit(&complex),
         Err(SimError::NotATemplate(_))
     ));
+}
+
+/// Terms `(coefficient, [(Pauli, qubit)])` of an observable.
+type Terms = Vec<(f64, Vec<(char, usize)>)>;
+
+/// ψ†Oψ with O built entry by entry from 2×2 Pauli matrices (no bit masks).
+fn dense_expectation(state: &[Complex64], factors: &Terms) -> f64 {
+    let c = |re: f64, im: f64| Complex64::new(re, im);
+    let pauli = |p: char| match p {
+        'X' => [[c(0.0, 0.0), c(1.0, 0.0)], [c(1.0, 0.0), c(0.0, 0.0)]],
+        'Y' => [[c(0.0, 0.0), c(0.0, -1.0)], [c(0.0, 1.0), c(0.0, 0.0)]],
+        'Z' => [[c(1.0, 0.0), c(0.0, 0.0)], [c(0.0, 0.0), c(-1.0, 0.0)]],
+        _ => [[c(1.0, 0.0), c(0.0, 0.0)], [c(0.0, 0.0), c(1.0, 0.0)]],
+    };
+    let len = state.len();
+    let n = len.trailing_zeros() as usize;
+    let mut total = Complex64::new(0.0, 0.0);
+    for (coefficient, term) in factors {
+        for r in 0..len {
+            for col in 0..len {
+                let mut entry = c(*coefficient, 0.0);
+                for q in 0..n {
+                    let p = term.iter().find(|(_, k)| *k == q).map_or('I', |(p, _)| *p);
+                    entry *= pauli(p)[(r >> q) & 1][(col >> q) & 1];
+                }
+                total += state[r].conj() * entry * state[col];
+            }
+        }
+    }
+    assert!(total.im.abs() < 1e-12);
+    total.re
+}
+
+fn random_observable(rng: &mut ChaCha8Rng, n: usize) -> (String, Terms) {
+    let mut text = String::new();
+    let mut terms = Vec::new();
+    for t in 0..rng.random_range(1..4) {
+        let coefficient: f64 = (rng.random_range(-20..20) as f64) / 8.0;
+        let mut qubits: Vec<usize> = (0..n).collect();
+        for k in (1..n).rev() {
+            qubits.swap(k, rng.random_range(0..=k));
+        }
+        let factors: Vec<(char, usize)> = qubits[..rng.random_range(0..=n.min(3))]
+            .iter()
+            .map(|&q| (['X', 'Y', 'Z', 'I'][rng.random_range(0..4)], q))
+            .collect();
+        let sign = if coefficient < 0.0 { " - " } else { " + " };
+        if t > 0 || coefficient < 0.0 {
+            text.push_str(sign);
+        }
+        text.push_str(&format!("{}", coefficient.abs()));
+        for (p, q) in &factors {
+            text.push_str(&format!("*{p}{q}"));
+        }
+        terms.push((coefficient, factors));
+    }
+    (text, terms)
+}
+
+#[test]
+fn observables_equal_dense_matrix_products() {
+    let mut rng = ChaCha8Rng::seed_from_u64(21);
+    for _ in 0..30 {
+        let circuit = random_circuit(&mut rng, 4, &Gate::ALL, 25);
+        let binding = [rng.random_range(-3.0..3.0), rng.random_range(-3.0..3.0)];
+        let state = Program::compile(&circuit, Amplitude::Complex)
+            .unwrap()
+            .run(&binding)
+            .unwrap();
+        let reference_state = reference(&circuit, &binding);
+        for _ in 0..5 {
+            let (text, terms) = random_observable(&mut rng, 4);
+            let observable = Observable::parse(&text, "test").unwrap();
+            let got = observable.expectation(&state);
+            let expected = dense_expectation(&reference_state, &terms);
+            assert!(
+                (got - expected).abs() < 1e-12,
+                "{text}: {got} vs {expected}"
+            );
+        }
+    }
+}
+
+#[test]
+fn observable_errors_are_located() {
+    let cases = [
+        ("0.5*X2*Q3", 8, "expected a Pauli factor"),
+        ("Z0 Z1", 4, "expected `+`, `-`, `*`"),
+        ("Z", 2, "expected a qubit index after `Z`"),
+        ("Z0*Z0", 4, "qubit 0 appears twice"),
+        ("", 1, "empty observable"),
+        ("Z0 +", 5, "expected a Pauli factor"),
+        ("X99", 2, "too large"),
+    ];
+    for (text, column, message) in cases {
+        let error = Observable::parse(text, "--observable").unwrap_err();
+        assert_eq!(error.column, column, "{text}: {error}");
+        assert!(error.message.contains(message), "{text}: {error}");
+    }
+    let parsed = Observable::parse(" -Z1 + 2.5e-1*x0*y3 - 1", "o").unwrap();
+    assert_eq!(parsed.qubits(), vec![0, 1, 3]);
+    assert_eq!(parsed.terms.len(), 3);
+    assert_eq!(parsed.terms[2].coefficient, -1.0);
+}
+
+fn to_complex<T: num_traits::Float>(state: &SplitState<T>) -> Vec<Complex64> {
+    state
+        .re
+        .iter()
+        .zip(&state.im)
+        .map(|(r, i)| Complex64::new(r.to_f64().unwrap(), i.to_f64().unwrap()))
+        .collect()
+}
+
+/// Small blocks so that 9-qubit circuits need several sweeps with high qubits.
+fn small_blocks(fuse: bool, parallel: bool) -> EngineConfig {
+    EngineConfig {
+        block_qubits: 5,
+        high_qubits: 2,
+        fuse,
+        parallel,
+    }
+}
+
+#[test]
+fn large_engine_fused_parallel_and_f32_match_the_reference() {
+    let mut rng = ChaCha8Rng::seed_from_u64(33);
+    for round in 0..12 {
+        let n = if round % 2 == 0 { 9 } else { 4 };
+        let circuit = random_circuit(&mut rng, n, &Gate::ALL, 60);
+        let binding = [rng.random_range(-3.0..3.0), rng.random_range(-3.0..3.0)];
+        let expected = reference(&circuit, &binding);
+        let run = |config| {
+            LargeProgram::compile(&circuit, config)
+                .unwrap()
+                .run::<f64>(&binding)
+                .unwrap()
+        };
+        let unfused = run(small_blocks(false, false));
+        let fused = run(small_blocks(true, false));
+        let parallel = run(small_blocks(true, true));
+        assert_close(&to_complex(&unfused), &expected, 1e-12);
+        assert_close(&to_complex(&fused), &to_complex(&unfused), 1e-12);
+        assert_eq!(parallel, fused, "parallel and serial blocks differ");
+        assert_close(&to_complex(&run(EngineConfig::default())), &expected, 1e-12);
+        let single = LargeProgram::compile(&circuit, small_blocks(true, true))
+            .unwrap()
+            .run::<f32>(&binding)
+            .unwrap();
+        assert_close(&to_complex(&single), &expected, 1e-5);
+    }
+}
+
+fn measured_random_circuit(rng: &mut ChaCha8Rng, n: usize, count: usize) -> Circuit {
+    let gates = random_circuit(rng, n, &Gate::ALL, count);
+    let mut circuit = Circuit::new(n, 3);
+    circuit.declare_input("a");
+    circuit.declare_input("b");
+    circuit.extend_gates(gates.gates().cloned()).unwrap();
+    circuit.push_measure(n - 1, 0).unwrap();
+    circuit.push_measure(1, 2).unwrap();
+    circuit
+}
+
+#[test]
+fn cone_pruned_readouts_equal_full_simulation() {
+    let mut rng = ChaCha8Rng::seed_from_u64(45);
+    let mut pruned_some = false;
+    for round in 0..16 {
+        let n = 8;
+        // Few gates, so that cones are often smaller than the circuit.
+        let circuit = measured_random_circuit(&mut rng, n, if round % 2 == 0 { 6 } else { 30 });
+        let (text, _) = random_observable(&mut rng, n);
+        let rows = 3;
+        let bindings: Vec<f64> = (0..2 * rows).map(|_| rng.random_range(-3.0..3.0)).collect();
+        for large_from in [0, 100] {
+            let run = |spec: ReadoutSpec, prune| {
+                let options = SimulationOptions {
+                    prune,
+                    large_from,
+                    engine: small_blocks(true, true),
+                    ..SimulationOptions::default()
+                };
+                let simulation = Simulation::new(&circuit, spec, &options).unwrap();
+                let cone = simulation.simulated_qubits();
+                (simulation.run(&bindings, rows).unwrap(), cone)
+            };
+            let specs = [
+                ReadoutSpec::default(),
+                ReadoutSpec {
+                    observables: vec![Observable::parse(&text, "o").unwrap(), Observable::z(0)],
+                    distribution: true,
+                    sampling: None,
+                },
+            ];
+            for spec in specs {
+                let (pruned, cone) = run(spec.clone(), true);
+                let (full, qubits) = run(spec, false);
+                assert_eq!(qubits, n);
+                pruned_some |= cone < n;
+                for (a, b) in pruned.iter().zip(&full) {
+                    for (x, y) in a.values.iter().zip(&b.values) {
+                        assert!((x - y).abs() < 1e-12, "{text}: {x} vs {y}");
+                    }
+                    let (pa, pb) = (a.probabilities.as_ref(), b.probabilities.as_ref());
+                    assert_eq!(pa.is_some(), pb.is_some());
+                    if let (Some(pa), Some(pb)) = (pa, pb) {
+                        assert_eq!(pa.len(), 4);
+                        for (x, y) in pa.iter().zip(pb) {
+                            assert!((x - y).abs() < 1e-12);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(pruned_some, "no random circuit had a smaller cone");
+}
+
+#[test]
+fn default_readouts_equal_the_batched_program() {
+    let mut rng = ChaCha8Rng::seed_from_u64(52);
+    let circuit = measured_random_circuit(&mut rng, 6, 40);
+    let rows = 5;
+    let bindings: Vec<f64> = (0..2 * rows).map(|_| rng.random_range(-3.0..3.0)).collect();
+    let sampling = Some(Sampling {
+        shots: 500,
+        seed: 3,
+    });
+    for sampling in [None, sampling] {
+        let expected = Program::compile(&circuit, Amplitude::Auto)
+            .unwrap()
+            .readouts(&bindings, rows, sampling)
+            .unwrap();
+        let spec = ReadoutSpec {
+            sampling,
+            ..ReadoutSpec::default()
+        };
+        let got = Simulation::new(&circuit, spec, &SimulationOptions::default())
+            .unwrap()
+            .run(&bindings, rows)
+            .unwrap();
+        for (e, g) in expected.iter().zip(&got) {
+            let want = [e.expectation_z0, e.p0, e.p1];
+            for (x, y) in want.iter().zip(&g.values) {
+                assert!((x - y).abs() < 1e-12, "{x} vs {y}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_memory_guard_refuses_before_allocating() {
+    let mut circuit = Circuit::new(30, 0);
+    for q in 0..30 {
+        circuit.push_gate(GateOp::fixed(Gate::H, &[q])).unwrap();
+    }
+    for q in 0..29 {
+        circuit.push_gate(GateOp::cx(q, q + 1)).unwrap();
+    }
+    let options = SimulationOptions {
+        max_memory: 1 << 30,
+        ..SimulationOptions::default()
+    };
+    let spec = ReadoutSpec {
+        observables: vec![Observable::parse("Z29", "o").unwrap()],
+        ..ReadoutSpec::default()
+    };
+    let error = Simulation::new(&circuit, spec.clone(), &options)
+        .err()
+        .expect("30 qubits do not fit in 1 GiB");
+    let message = error.to_string();
+    assert!(
+        message.contains("simulating 30 qubits needs 16.") && message.contains("--max-memory"),
+        "{message}"
+    );
+    // The cone of Z0 is qubits 0 and 1 (the chain's first CNOT): it fits.
+    let spec = ReadoutSpec {
+        observables: vec![Observable::z(0)],
+        ..ReadoutSpec::default()
+    };
+    let simulation = Simulation::new(&circuit, spec, &options).unwrap();
+    assert_eq!(simulation.simulated_qubits(), 2);
+    let value = simulation.run(&[], 1).unwrap()[0].values[0];
+    assert!(value.abs() < 1e-12);
 }
