@@ -14,7 +14,7 @@ use super::config::{AttentionKind, ModelConfig};
 use super::nn::{dropout, linear, softmax_last};
 use super::quantum::StatePrepOp;
 use crate::layer::Side;
-use crate::sim::StatePrep;
+use crate::sim::StatePrepKernel;
 use candle_core::{DType, Module, Result, Tensor};
 use candle_nn::{Init, Linear, VarBuilder, VarMap};
 use rand_chacha::ChaCha8Rng;
@@ -66,7 +66,7 @@ pub struct AttentionInput<'a> {
 /// A source of quantum attention scores other than the exact fast path.
 pub trait ScoreProvider {
     /// Estimates of Re⟨ψ_q|ψ_k⟩, one per pair `(query row, key row)`. `query` holds row-major
-    /// angle rows in the columns of [`StatePrep::for_layer`]`(spec, Side::Query)` (`tok_i_*`,
+    /// angle rows in the columns of [`StatePrepKernel::for_layer`]`(spec, Side::Query)` (`tok_i_*`,
     /// `pos_i_*`, `prop_*`, `query_*`), `key` those of the key side (`tok_j_*`, `pos_j_*`,
     /// `prop_*`, `key_*`); both have `columns` values per row.
     fn overlaps(
@@ -132,8 +132,8 @@ impl QuantumScores {
     fn new(cfg: &ModelConfig, vocab: usize, vb: VarBuilder) -> Result<QuantumScores> {
         let q = cfg.qubits;
         let spec = q.layer_spec();
-        let prep = |side| -> Result<Arc<StatePrep>> {
-            StatePrep::for_layer(&spec, side)
+        let prep = |side| -> Result<Arc<StatePrepKernel>> {
+            StatePrepKernel::for_layer(&spec, side)
                 .map(Arc::new)
                 .map_err(|e| candle_core::Error::Msg(e.to_string()))
         };
@@ -211,7 +211,7 @@ impl QuantumScores {
     }
 
     /// The (B·T) × P angle rows of ψ_q and ψ_k (token, position, property, then query or key
-    /// angles: the columns of [`StatePrep::for_layer`] for each side).
+    /// angles: the columns of [`StatePrepKernel::for_layer`] for each side).
     pub fn side_rows(&self, input: &AttentionInput) -> Result<(Tensor, Tensor)> {
         let property = self.property_angles(input.properties)?;
         Ok((
@@ -316,7 +316,8 @@ impl QuantumScores {
         Tensor::from_vec(scores, (b, t, s), input.x.device())?.to_dtype(input.x.dtype())
     }
 
-    /// ψ_q and ψ_k of the T new tokens (B × T × 2^n each).
+    /// ψ_q and ψ_k of the T new tokens as kernel rows (B × T × 2^n each, or B × T × 2·2^n
+    /// `[Re ψ | Im ψ]` for a complex template: either way a row product is Re⟨ψ_q|ψ_k⟩).
     fn states(&self, input: &AttentionInput) -> Result<(Tensor, Tensor)> {
         let (b, t) = input.ids.dims2()?;
         let (query_rows, key_rows) = self.side_rows(input)?;

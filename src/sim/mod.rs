@@ -10,7 +10,9 @@
 //! - [`NoiseModel`]: depolarizing noise after every gate and readout error, by seeded Monte-Carlo
 //!   trajectories ([`Program::noisy_marginal`]).
 //! - [`StatePrep`]: the batched real state-preparation kernel with adjoint gradients that the
-//!   exact training fast path uses (design.md §4), over `f32` or `f64` row-major buffers.
+//!   exact training fast path uses (design.md §4), over `f32` or `f64` row-major buffers;
+//!   [`ComplexStatePrep`] the same for templates of any IR gates (complex amplitudes), and
+//!   [`StatePrepKernel`] the choice between them (real where it applies).
 
 mod bindings;
 mod kernel;
@@ -18,12 +20,16 @@ mod noise;
 mod program;
 mod state;
 mod stateprep;
+mod stateprep_complex;
+mod stateprep_kernel;
 
 pub use bindings::{Bindings, MAX_BINDING_VALUES};
 pub use noise::{NoiseModel, apply_readout_error, sample_distribution};
 pub use program::{Amplitude, MAX_SIMULATED_QUBITS, Program, Readout, Sampling};
 pub use state::{Amplitudes, State};
 pub use stateprep::{MAX_PREP_QUBITS, Real, StatePrep};
+pub use stateprep_complex::ComplexStatePrep;
+pub use stateprep_kernel::StatePrepKernel;
 
 /// Why a circuit cannot be simulated, or a buffer has the wrong shape.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -56,7 +62,7 @@ pub enum SimError {
         /// The qubit.
         qubit: usize,
     },
-    /// A circuit that is not a real state-preparation template.
+    /// A circuit that is not a state-preparation template (for the kernel asked for).
     #[error("not a state-preparation template: {0}")]
     NotATemplate(String),
     /// A buffer of the wrong length.
