@@ -7,6 +7,7 @@ use std::path::Path;
 #[test]
 fn a_shipped_checkpoint_without_heads_samples_as_before() {
     let loaded = load_checkpoint(Path::new("models/paper-quantum-sequence")).unwrap();
+    assert_eq!(loaded.meta.config.model.heads, 1);
     let options = SampleOptions {
         n: 4,
         seed: 11,
