@@ -1,12 +1,14 @@
 //! Simulator throughput: the full -O0 paper score circuit (circuits/s, exact ⟨Z_anc⟩) and the
 //! exact fast path (scores/s: state preparation of every token's ψ_q and ψ_k, then the Gram
-//! matrix Ψ_Q Ψ_Kᵀ of each sequence).
+//! matrix Ψ_Q Ψ_Kᵀ of each sequence), and state preparation alone (states/s) on the real kernel
+//! beside the complex one, for the paper's template and a complex n-local template.
 //!
 //! `cargo bench --bench simulate`; docs/performance.md records results.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use qattnc::layer::{Side, preset, score_circuit};
-use qattnc::sim::{Amplitude, Bindings, Program, Real, StatePrep};
+use qattnc::ir::{Angle, Circuit, Control, Gate, GateOp};
+use qattnc::layer::{Side, preset, score_circuit, state_prep_circuit};
+use qattnc::sim::{Amplitude, Bindings, Program, Real, StatePrep, StatePrepKernel};
 use std::hint::black_box;
 
 const CIRCUITS: usize = 2_000;
@@ -104,5 +106,88 @@ fn adjoint_gradients(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, score_circuits, fast_path_scores, adjoint_gradients);
+/// An n-local-like template on 6 qubits: 2 × [rx, rz on every qubit; cz ring; crx chain].
+fn n_local_template() -> Circuit {
+    let n = 6;
+    let mut circuit = Circuit::new(n, 0);
+    let mut next = 0;
+    let mut param = |circuit: &mut Circuit| {
+        let name = format!("theta_{next}");
+        next += 1;
+        circuit.declare_input(name.clone());
+        Angle::input(name)
+    };
+    for _ in 0..2 {
+        for gate in [Gate::Rx, Gate::Rz] {
+            for q in 0..n {
+                let angle = param(&mut circuit);
+                circuit.push_gate(GateOp::rotation(gate, angle, q)).unwrap();
+            }
+        }
+        for q in 0..n {
+            let cz = GateOp::fixed(Gate::Z, &[(q + 1) % n]).controlled_by(Control::on(q));
+            circuit.push_gate(cz).unwrap();
+        }
+        for q in 0..n - 1 {
+            let angle = param(&mut circuit);
+            let crx = GateOp::rotation(Gate::Rx, angle, q + 1).controlled_by(Control::on(q));
+            circuit.push_gate(crx).unwrap();
+        }
+    }
+    circuit
+}
+
+/// States/s of the real and complex kernels (forward, and forward + adjoint gradients).
+fn state_preparation(c: &mut Criterion) {
+    let mut group = c.benchmark_group("state_prep");
+    let rows = SEQUENCES * TOKENS;
+    group.throughput(Throughput::Elements(rows as u64));
+    let paper = state_prep_circuit(&preset("paper_sequence").unwrap().unwrap(), Side::Query);
+    let kernels = [
+        (
+            "paper_query/real",
+            StatePrepKernel::from_circuit(&paper).unwrap(),
+        ),
+        (
+            "paper_query/complex",
+            StatePrepKernel::complex(&paper).unwrap(),
+        ),
+        (
+            "n_local_rx_rz_cz_crx/complex",
+            StatePrepKernel::from_circuit(&n_local_template()).unwrap(),
+        ),
+    ];
+    for (label, kernel) in &kernels {
+        let params: Vec<f32> = Bindings::random(kernel.num_params(), rows, 5)
+            .unwrap()
+            .values
+            .iter()
+            .map(|&x| x as f32)
+            .collect();
+        let mut states = vec![0f32; rows * kernel.width()];
+        group.bench_function(BenchmarkId::new("states_f32", label), |b| {
+            b.iter(|| {
+                kernel.states(&params, &mut states).unwrap();
+                black_box(&states);
+            })
+        });
+        let upstream = vec![0.1f32; rows * kernel.width()];
+        let mut grad = vec![0f32; rows * kernel.num_params()];
+        group.bench_function(BenchmarkId::new("adjoint_f32", label), |b| {
+            b.iter(|| {
+                kernel.gradients(&params, &upstream, &mut grad).unwrap();
+                black_box(&grad);
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    score_circuits,
+    fast_path_scores,
+    adjoint_gradients,
+    state_preparation
+);
 criterion_main!(benches);

@@ -76,8 +76,9 @@ fn scalar(t: &Tensor) -> f64 {
 
 #[test]
 fn quantum_attention_gradients_equal_finite_differences() {
-    for conditional in [false, true] {
-        let cfg = quantum_config(conditional);
+    for (conditional, heads) in [(false, 1), (true, 1), (false, 4), (true, 2)] {
+        let mut cfg = quantum_config(conditional);
+        cfg.heads = heads;
         let vocab = 11;
         let (attention, varmap) = build_attention(&cfg, vocab, DType::F64);
         let f = fixture(&cfg, vocab, DType::F64, 2, 5);
@@ -126,7 +127,7 @@ fn quantum_attention_gradients_equal_finite_differences() {
                 let fd = (plus - minus) / (2.0 * h);
                 assert!(
                     (fd - grad[k]).abs() <= 1e-6 * (1.0 + fd.abs()),
-                    "{name}[{k}] (conditional {conditional}): adjoint {} vs FD {fd}",
+                    "{name}[{k}] (conditional {conditional}, {heads} heads): adjoint {} vs FD {fd}",
                     grad[k]
                 );
                 checked += 1;
@@ -138,8 +139,9 @@ fn quantum_attention_gradients_equal_finite_differences() {
 
 /// Re⟨ψ_q(i)|ψ_k(j)⟩ from the fast path equals ⟨Z_anc⟩ of the simulated -O0 score circuit.
 fn check_scores_against_circuit(dtype: DType, tolerance: f64) {
-    for conditional in [false, true] {
-        let cfg = quantum_config(conditional);
+    for (conditional, heads) in [(false, 1), (true, 1), (false, 4), (true, 2)] {
+        let mut cfg = quantum_config(conditional);
+        cfg.heads = heads;
         let vocab = 13;
         let (attention, _) = build_attention(&cfg, vocab, dtype);
         let (b, t) = (2, 6);
@@ -176,25 +178,26 @@ fn check_scores_against_circuit(dtype: DType, tolerance: f64) {
             .params()
             .to_vec();
         let program = Program::compile(&score_circuit(&spec), Amplitude::Auto).unwrap();
-        for batch in 0..b {
+        // Scores are (sequence, head, i, j); angle rows (sequence, token, head).
+        for (batch, head) in (0..b).flat_map(|batch| (0..heads).map(move |h| (batch, h))) {
             for i in 0..t {
                 for j in 0..t {
                     let value = |name: &String| {
                         if let Some(k) = query_names.iter().position(|n| n == name) {
-                            return query_rows[batch * t + i][k];
+                            return query_rows[(batch * t + i) * heads + head][k];
                         }
                         let k = key_names
                             .iter()
                             .position(|n| n == name)
                             .expect("a key input");
-                        key_rows[batch * t + j][k]
+                        key_rows[(batch * t + j) * heads + head][k]
                     };
                     let binding: Vec<f64> = program.inputs().iter().map(value).collect();
                     let z = program.run(&binding).unwrap().expectation_z(0);
-                    let fast = scores[(batch * t + i) * t + j];
+                    let fast = scores[((batch * heads + head) * t + i) * t + j];
                     assert!(
                         (z - fast).abs() <= tolerance,
-                        "{dtype:?} conditional {conditional} ({batch},{i},{j}): circuit {z} vs fast path {fast}"
+                        "{dtype:?} conditional {conditional} head {head}/{heads} ({batch},{i},{j}): circuit {z} vs fast path {fast}"
                     );
                 }
             }
@@ -214,12 +217,16 @@ fn quantum_scores_equal_the_simulated_score_circuit_f32() {
 
 #[test]
 fn incremental_decoding_equals_the_full_forward_pass() {
-    for preset in [
-        "paper-quantum-conditional",
-        "paper-classical-sequence",
-        "paper-classical-eq-conditional",
+    for (preset, heads) in [
+        ("paper-quantum-conditional", 1),
+        ("paper-classical-sequence", 1),
+        ("paper-classical-eq-conditional", 1),
+        ("paper-quantum-sequence", 4),
+        ("paper-classical-sequence", 4),
+        ("paper-classical-eq-conditional", 2),
     ] {
         let mut cfg = Config::preset(preset).unwrap().model;
+        cfg.heads = heads;
         cfg.embed = 16;
         cfg.mlp_hidden = 32;
         cfg.block_size = 10;
@@ -316,6 +323,109 @@ fn the_cosine_schedule_warms_up_then_decays_to_its_final_fraction() {
     .unwrap_err()
     .to_string();
     assert!(err.contains("final_lr_fraction"), "{err}");
+}
+
+#[test]
+fn multi_head_attention_shapes_and_causal_mask() {
+    for preset in ["paper-quantum-conditional", "paper-classical-sequence"] {
+        let mut cfg = Config::preset(preset).unwrap().model;
+        cfg.embed = 8;
+        cfg.qk_dim = 8;
+        cfg.block_size = 8;
+        cfg.dropout = 0.0;
+        cfg.heads = 4;
+        let vocab = 11;
+        let (attention, _varmap) = build_attention(&cfg, vocab, DType::F64);
+        let (b, t) = (2, 5);
+        let f = fixture(&cfg, vocab, DType::F64, b, t);
+        let input = AttentionInput {
+            x: &f.x,
+            ids: &f.ids,
+            start: 0,
+            properties: f.props.as_ref(),
+        };
+        let weights = attention.weights(&input, None).unwrap();
+        assert_eq!(weights.dims(), &[b * 4, t, t], "{preset}");
+        let w: Vec<Vec<Vec<f64>>> = weights.to_vec3().unwrap();
+        for head in &w {
+            for (i, row) in head.iter().enumerate() {
+                assert!((row.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+                assert!(row[i + 1..].iter().all(|&x| x == 0.0), "{preset}: {row:?}");
+            }
+        }
+        // The heads differ: each has its own queries and keys.
+        assert!(w[0] != w[1], "{preset}");
+        let out = attention.forward(&input, None, None).unwrap();
+        assert_eq!(out.dims(), &[b, t, cfg.embed]);
+        // Changing the last token changes no earlier output.
+        let (x2, ids2) = (
+            f.x.slice_assign(
+                &[0..b, t - 1..t, 0..cfg.embed],
+                &Tensor::ones((b, 1, cfg.embed), DType::F64, &Device::Cpu).unwrap(),
+            )
+            .unwrap(),
+            f.ids
+                .slice_assign(
+                    &[0..b, t - 1..t],
+                    &Tensor::zeros((b, 1), DType::U32, &Device::Cpu).unwrap(),
+                )
+                .unwrap(),
+        );
+        let changed = AttentionInput {
+            x: &x2,
+            ids: &ids2,
+            ..input
+        };
+        let out2 = attention.forward(&changed, None, None).unwrap();
+        let early = |o: &Tensor| o.narrow(1, 0, t - 1).unwrap();
+        let diff = scalar(
+            &(early(&out) - early(&out2))
+                .unwrap()
+                .abs()
+                .unwrap()
+                .flatten_all()
+                .unwrap()
+                .max(0)
+                .unwrap(),
+        );
+        assert_eq!(diff, 0.0, "{preset}");
+        let last = scalar(
+            &(out.narrow(1, t - 1, 1).unwrap() - out2.narrow(1, t - 1, 1).unwrap())
+                .unwrap()
+                .abs()
+                .unwrap()
+                .flatten_all()
+                .unwrap()
+                .max(0)
+                .unwrap(),
+        );
+        assert!(last > 0.0, "{preset}");
+    }
+}
+
+#[test]
+fn heads_in_config_files() {
+    let cfg = |text: &str| Config::from_toml(text, "heads.toml");
+    let four = cfg("preset = \"paper-classical-eq-conditional\"\n[model]\nheads = 4\n").unwrap();
+    // classical-eq: one quantum head's query/key angle count (6) per head.
+    assert_eq!((four.model.heads, four.model.qk_dim), (4, 24));
+    let given = cfg("preset = \"paper-classical-eq-sequence\"\n[model]\nheads = 2\nqk_dim = 8\n");
+    assert_eq!(given.unwrap().model.qk_dim, 8);
+    assert_eq!(
+        Config::preset("paper-quantum-sequence")
+            .unwrap()
+            .model
+            .heads,
+        1
+    );
+    for bad in ["heads = 0", "heads = 3"] {
+        let text = format!("preset = \"paper-classical-sequence\"\n[model]\n{bad}\n");
+        let error = cfg(&text).unwrap_err().to_string();
+        assert!(
+            error.contains("heads.toml") && error.contains("`heads`"),
+            "{error}"
+        );
+    }
 }
 
 mod training {
@@ -415,5 +525,61 @@ mod training {
             )
             .unwrap()
         );
+    }
+
+    #[test]
+    fn four_heads_train_and_resume_bit_identically() {
+        let mut cfg = tiny("paper-quantum-conditional", 3);
+        cfg.model.heads = 4;
+        cfg.model.dropout = 0.0;
+        let straight = tempfile::tempdir().unwrap();
+        let mut losses = Vec::new();
+        let mut a = Trainer::new(cfg.clone(), data(&cfg), "a".into()).unwrap();
+        let report_a = a
+            .run(straight.path(), None, &mut |e| losses.push(e.loss))
+            .unwrap();
+        let third = losses.len() / 3;
+        let mean = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;
+        assert!(
+            mean(&losses[losses.len() - third..]) < mean(&losses[..third]),
+            "losses {losses:?}"
+        );
+
+        let split = tempfile::tempdir().unwrap();
+        let mut b = Trainer::new(cfg.clone(), data(&cfg), "b".into()).unwrap();
+        b.run(split.path(), Some(5), &mut |_| {}).unwrap();
+        drop(b);
+        let mut b = Trainer::resume(split.path(), data(&cfg), "b resumed".into()).unwrap();
+        let report_b = b.run(split.path(), None, &mut |_| {}).unwrap();
+        assert_eq!(report_a.train_loss, report_b.train_loss);
+        assert_eq!(report_a.val_loss, report_b.val_loss);
+        let weights = |dir: &Path| std::fs::read(dir.join("model.safetensors")).unwrap();
+        assert!(weights(straight.path()) == weights(split.path()));
+        let loaded = load_checkpoint(split.path()).unwrap();
+        assert_eq!(loaded.meta.config.model.heads, 4);
+        let props = vec![[100.0, 2.0, 1.0, 1.0, 1.0, 2.0, 30.0, 0.5, 0.0]; 3];
+        let options = SampleOptions {
+            n: 3,
+            seed: 5,
+            temperature: 1.0,
+            top_k: None,
+            batch: 3,
+        };
+        assert_eq!(generate(&loaded, Some(&props), &options).unwrap().len(), 3);
+        // The heat-map weights are the heads' mean: one causal T × T matrix per sequence.
+        let dev = candle_core::Device::Cpu;
+        let ids = candle_core::Tensor::from_vec(vec![1u32, 13, 13, 7], (1, 4), &dev).unwrap();
+        let z = candle_core::Tensor::zeros((1, 9), candle_core::DType::F32, &dev).unwrap();
+        let w: Vec<Vec<Vec<f32>>> = loaded
+            .model
+            .attention_weights(&ids, Some(&z), 0)
+            .unwrap()
+            .to_vec3()
+            .unwrap();
+        assert_eq!((w.len(), w[0].len()), (1, 4));
+        for (i, row) in w[0].iter().enumerate() {
+            assert!((row.iter().sum::<f32>() - 1.0).abs() < 1e-5);
+            assert!(row[i + 1..].iter().all(|&x| x == 0.0));
+        }
     }
 }

@@ -1,8 +1,11 @@
-//! Causal self-attention, one head: classical (linear queries and keys, scores scaled by 1/√d),
-//! classical-eq (the same with narrower queries and keys) and quantum (scores Re⟨ψ_q(i)|ψ_k(j)⟩
-//! of the simulated layer, scaled by `quantum_scale`). Values and the output projection are
-//! classical in all three. An [`AttentionCache`] keeps the keys (or key states) and values of
-//! earlier positions, so that decoding step t costs O(t).
+//! Causal self-attention with h heads: classical (linear queries and keys, split into h heads of
+//! width d_head = `qk_dim`/h, scores scaled by 1/√d_head), classical-eq (the same with narrower
+//! queries and keys) and quantum (per head, scores Re⟨ψ_q,h(i)|ψ_k,h(j)⟩ of the simulated layer
+//! with that head's query and key angles, scaled by `quantum_scale`). Values and the output
+//! projection are classical in all three: the values are split into h heads of `embed`/h, each
+//! head's weighted values are concatenated, then projected. An [`AttentionCache`] keeps the
+//! keys (or key states, all heads side by side) and values of earlier positions, so that
+//! decoding step t costs O(t).
 //!
 //! Quantum scores come from the exact fast path (state preparation and a matmul) unless a
 //! [`ScoreRequest`] names a [`ScoreProvider`]: then each new token's scores against the visible
@@ -14,7 +17,7 @@ use super::config::{AttentionKind, ModelConfig};
 use super::nn::{dropout, linear, softmax_last};
 use super::quantum::StatePrepOp;
 use crate::layer::Side;
-use crate::sim::StatePrep;
+use crate::sim::StatePrepKernel;
 use candle_core::{DType, Module, Result, Tensor};
 use candle_nn::{Init, Linear, VarBuilder, VarMap};
 use rand_chacha::ChaCha8Rng;
@@ -66,7 +69,7 @@ pub struct AttentionInput<'a> {
 /// A source of quantum attention scores other than the exact fast path.
 pub trait ScoreProvider {
     /// Estimates of Re⟨ψ_q|ψ_k⟩, one per pair `(query row, key row)`. `query` holds row-major
-    /// angle rows in the columns of [`StatePrep::for_layer`]`(spec, Side::Query)` (`tok_i_*`,
+    /// angle rows in the columns of [`StatePrepKernel::for_layer`]`(spec, Side::Query)` (`tok_i_*`,
     /// `pos_i_*`, `prop_*`, `query_*`), `key` those of the key side (`tok_j_*`, `pos_j_*`,
     /// `prop_*`, `key_*`); both have `columns` values per row.
     fn overlaps(
@@ -96,7 +99,8 @@ pub struct ClassicalScores {
     scale: f64,
 }
 
-/// The quantum layer's angle parameters and its two state-preparation ops.
+/// The quantum layer's angle parameters and its two state-preparation ops. `query_angles` and
+/// `key_angles` hold h angle sets of the side's size one after the other (head-major).
 #[derive(Clone, Debug)]
 pub struct QuantumScores {
     token_angles: Tensor,
@@ -108,6 +112,7 @@ pub struct QuantumScores {
     query_op: StatePrepOp,
     key_op: StatePrepOp,
     scale: f64,
+    heads: usize,
 }
 
 /// How a layer turns tokens into attention scores.
@@ -123,6 +128,7 @@ pub enum Scores {
 #[derive(Clone, Debug)]
 pub struct Attention {
     scores: Scores,
+    heads: usize,
     value: Linear,
     projection: Linear,
     dropout: f64,
@@ -132,8 +138,8 @@ impl QuantumScores {
     fn new(cfg: &ModelConfig, vocab: usize, vb: VarBuilder) -> Result<QuantumScores> {
         let q = cfg.qubits;
         let spec = q.layer_spec();
-        let prep = |side| -> Result<Arc<StatePrep>> {
-            StatePrep::for_layer(&spec, side)
+        let prep = |side| -> Result<Arc<StatePrepKernel>> {
+            StatePrepKernel::for_layer(&spec, side)
                 .map(Arc::new)
                 .map_err(|e| candle_core::Error::Msg(e.to_string()))
         };
@@ -173,11 +179,12 @@ impl QuantumScores {
             token_angles_name: format!("{}.token_angles", vb.prefix()),
             position_angles,
             property_angles,
-            query_angles: vb.get_with_hints(r_side, "query_angles", uniform)?,
-            key_angles: vb.get_with_hints(r_side, "key_angles", uniform)?,
+            query_angles: vb.get_with_hints(cfg.heads * r_side, "query_angles", uniform)?,
+            key_angles: vb.get_with_hints(cfg.heads * r_side, "key_angles", uniform)?,
             query_op: StatePrepOp::new(query_prep),
             key_op: StatePrepOp::new(key_prep),
             scale: cfg.quantum_scale,
+            heads: cfg.heads,
         })
     }
 
@@ -210,14 +217,39 @@ impl QuantumScores {
         }
     }
 
-    /// The (B·T) × P angle rows of ψ_q and ψ_k (token, position, property, then query or key
-    /// angles: the columns of [`StatePrep::for_layer`] for each side).
+    /// The (B·T·h) × P angle rows of ψ_q and ψ_k (token, position, property, then one head's
+    /// query or key angles: the columns of [`StatePrepKernel::for_layer`] for each side), ordered
+    /// by sequence, then token, then head.
     pub fn side_rows(&self, input: &AttentionInput) -> Result<(Tensor, Tensor)> {
         let property = self.property_angles(input.properties)?;
         Ok((
-            self.rows(input, property.as_ref(), &self.query_angles)?,
-            self.rows(input, property.as_ref(), &self.key_angles)?,
+            self.head_rows(input, property.as_ref(), &self.query_angles)?,
+            self.head_rows(input, property.as_ref(), &self.key_angles)?,
         ))
+    }
+
+    /// Attention heads.
+    pub fn heads(&self) -> usize {
+        self.heads
+    }
+
+    /// [`Self::rows`] for every head's angle set of `side` (h · r values), interleaved so that
+    /// row (b·T + t)·h + head belongs to token t of sequence b and head `head`.
+    fn head_rows(
+        &self,
+        input: &AttentionInput,
+        property: Option<&Tensor>,
+        side: &Tensor,
+    ) -> Result<Tensor> {
+        if self.heads == 1 {
+            return self.rows(input, property, side);
+        }
+        let r = side.dim(0)? / self.heads;
+        let per_head = (0..self.heads)
+            .map(|head| self.rows(input, property, &side.narrow(0, head * r, r)?))
+            .collect::<Result<Vec<_>>>()?;
+        let p = per_head[0].dim(1)?;
+        Tensor::stack(&per_head, 1)?.reshape(((), p))?.contiguous()
     }
 
     /// The factor on Re⟨ψ_q|ψ_k⟩.
@@ -266,6 +298,12 @@ impl QuantumScores {
         request: ScoreRequest,
         cache: Option<&mut AttentionCache>,
     ) -> Result<Tensor> {
+        if self.heads != 1 {
+            candle_core::bail!(
+                "scores from a provider need a one-head layer (this one has {})",
+                self.heads
+            );
+        }
         let (b, t) = input.ids.dims2()?;
         let (query_rows, key_rows) = self.side_rows(input)?;
         let p = query_rows.dim(1)?;
@@ -316,12 +354,15 @@ impl QuantumScores {
         Tensor::from_vec(scores, (b, t, s), input.x.device())?.to_dtype(input.x.dtype())
     }
 
-    /// ψ_q and ψ_k of the T new tokens (B × T × 2^n each).
+    /// ψ_q and ψ_k of the T new tokens as kernel rows, the h heads' side by side (B × T × h·w
+    /// with w = 2^n, or w = 2·2^n `[Re ψ | Im ψ]` for a complex template: either way a row
+    /// product is Re⟨ψ_q|ψ_k⟩).
     fn states(&self, input: &AttentionInput) -> Result<(Tensor, Tensor)> {
         let (b, t) = input.ids.dims2()?;
         let (query_rows, key_rows) = self.side_rows(input)?;
         let q = self.query_op.states(&query_rows)?;
         let k = self.key_op.states(&key_rows)?;
+        // Rows are (sequence, token, head): each token's h states are adjacent.
         Ok((q.reshape((b, t, ()))?, k.reshape((b, t, ()))?))
     }
 }
@@ -338,12 +379,16 @@ impl Attention {
                 Scores::Classical(ClassicalScores {
                     query: linear(d, cfg.qk_dim, vb.pp("query"))?,
                     key: linear(d, cfg.qk_dim, vb.pp("key"))?,
-                    scale: 1.0 / (cfg.qk_dim as f64).sqrt(),
+                    scale: 1.0 / ((cfg.qk_dim / cfg.heads) as f64).sqrt(),
                 })
             }
         };
+        if cfg.heads == 0 || !d.is_multiple_of(cfg.heads) || !cfg.qk_dim.is_multiple_of(cfg.heads) {
+            candle_core::bail!("{} heads do not divide the layer's widths", cfg.heads);
+        }
         Ok(Attention {
             scores,
+            heads: cfg.heads,
             value: linear(d, d, vb.pp("value"))?,
             projection: linear(d, d, vb.pp("projection"))?,
             dropout: cfg.dropout,
@@ -377,8 +422,9 @@ impl Attention {
         }
     }
 
-    /// Raw scores (B × T × S) of the new tokens against all S visible positions, before the
-    /// mask; with a cache, S = cached + T and the cache grows by T.
+    /// Raw scores ((B·h) × T × S, head-major within each sequence) of the new tokens against
+    /// all S visible positions, before the mask, and the values split into heads ((B·h) × S ×
+    /// d/h); with a cache, S = cached + T and the cache grows by T.
     pub fn raw_scores(
         &self,
         input: &AttentionInput,
@@ -402,7 +448,7 @@ impl Attention {
                 Some(cache) => append(&mut cache.values, values)?,
                 None => values,
             };
-            return Ok((scores, values));
+            return Ok((scores, self.split_heads(&values)?));
         }
         let (queries, keys, scale) = self.queries_keys(input)?;
         let values = self.value.forward(input.x)?;
@@ -413,11 +459,34 @@ impl Attention {
             ),
             None => (keys, values),
         };
+        let (queries, keys) = (self.split_heads(&queries)?, self.split_heads(&keys)?);
         let scores = (queries.contiguous()?.matmul(&keys.t()?.contiguous()?)? * scale)?;
-        Ok((scores, values))
+        Ok((scores, self.split_heads(&values)?))
     }
 
-    /// Attention weights (B × T × S) after the causal mask and softmax; no dropout.
+    /// B × S × (h·e) → (B·h) × S × e (unchanged for one head).
+    fn split_heads(&self, x: &Tensor) -> Result<Tensor> {
+        if self.heads == 1 {
+            return Ok(x.clone());
+        }
+        let (b, s, width) = x.dims3()?;
+        x.reshape((b, s, self.heads, width / self.heads))?
+            .transpose(1, 2)?
+            .reshape((b * self.heads, s, width / self.heads))
+    }
+
+    /// (B·h) × T × e → B × T × (h·e) (unchanged for one head).
+    fn merge_heads(&self, x: &Tensor) -> Result<Tensor> {
+        if self.heads == 1 {
+            return Ok(x.clone());
+        }
+        let (bh, t, e) = x.dims3()?;
+        x.reshape((bh / self.heads, self.heads, t, e))?
+            .transpose(1, 2)?
+            .reshape((bh / self.heads, t, self.heads * e))
+    }
+
+    /// Attention weights ((B·h) × T × S) after the causal mask and softmax; no dropout.
     pub fn weights(
         &self,
         input: &AttentionInput,
@@ -448,7 +517,8 @@ impl Attention {
         let (scores, values) = self.raw_scores_with(input, cache, request)?;
         let weights = softmax_last(&causal_mask(&scores)?)?;
         let weights = dropout(&weights, self.dropout, rng.as_deref_mut())?;
-        let out = self.projection.forward(&weights.matmul(&values)?)?;
+        let heads = self.merge_heads(&weights.matmul(&values)?)?;
+        let out = self.projection.forward(&heads)?;
         dropout(&out, self.dropout, rng)
     }
 }

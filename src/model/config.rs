@@ -68,6 +68,15 @@ pub struct ModelConfig {
     pub qubits: QubitConfig,
     /// Factor on the quantum scores Re⟨ψ_q|ψ_k⟩ before the softmax (the paper: √d).
     pub quantum_scale: f64,
+    /// Attention heads per block (design.md §5): classical layers split `qk_dim` and `embed`
+    /// evenly; quantum layers have one query and one key angle set per head and split `embed`
+    /// for the values. Checkpoints written before heads existed have 1.
+    #[serde(default = "one_head")]
+    pub heads: usize,
+}
+
+fn one_head() -> usize {
+    1
 }
 
 /// Optimisation settings.
@@ -242,6 +251,7 @@ impl Config {
                 },
                 qubits,
                 quantum_scale: (embed as f64).sqrt(),
+                heads: 1,
             },
             train: TrainConfig {
                 lr: 5e-3,
@@ -270,11 +280,18 @@ impl Config {
             .and_then(toml::Value::as_str)
             .ok_or_else(|| bad("missing `preset = \"NAME\"` (the base configuration)".into()))?;
         let base = Config::preset(base)?;
+        let model_overrides = overrides.get("model").and_then(toml::Value::as_table);
+        let qk_dim_given = model_overrides.is_some_and(|m| m.contains_key("qk_dim"));
         let mut table = toml::Table::try_from(&base).map_err(|e| bad(e.to_string()))?;
         merge(&mut table, overrides);
-        let config: Config = table
+        let mut config: Config = table
             .try_into()
             .map_err(|e: toml::de::Error| bad(e.to_string()))?;
+        let m = &mut config.model;
+        if m.attention == AttentionKind::ClassicalEq && !qk_dim_given {
+            // One per-head query/key width per quantum head's angle set (design.md §5).
+            m.qk_dim = m.heads.max(1) * m.qubits.side_angles();
+        }
         config.validate().map_err(|e| bad(e.to_string()))?;
         Ok(config)
     }
@@ -285,6 +302,9 @@ impl Config {
         let fail = |message: &str| Err(ModelError::Config(message.to_string()));
         if m.embed == 0 || m.blocks == 0 || m.mlp_hidden == 0 || m.qk_dim == 0 {
             return fail("`embed`, `blocks`, `mlp_hidden` and `qk_dim` must be positive");
+        }
+        if m.heads == 0 || !m.embed.is_multiple_of(m.heads) || !m.qk_dim.is_multiple_of(m.heads) {
+            return fail("`heads` must be positive and divide `embed` and `qk_dim`");
         }
         if m.block_size < 3 {
             return fail("`block_size` must be at least 3 ([CLS], one token, [EOS])");

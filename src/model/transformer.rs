@@ -215,7 +215,8 @@ impl Model {
             .squeeze(1)
     }
 
-    /// Attention weights (B × T × T) of block `block` for a whole sequence (evaluation mode).
+    /// Attention weights (B × T × T) of block `block` for a whole sequence (evaluation mode),
+    /// the mean over the heads when there are several.
     pub fn attention_weights(
         &self,
         ids: &Tensor,
@@ -250,7 +251,13 @@ impl Model {
             start: 0,
             properties,
         };
-        target.attention.weights(&input, None)
+        let weights = target.attention.weights(&input, None)?;
+        let heads = self.cfg.heads;
+        if heads == 1 {
+            return Ok(weights);
+        }
+        let (bh, t, s) = weights.dims3()?;
+        weights.reshape((bh / heads, heads, t, s))?.mean(1)
     }
 }
 

@@ -15,7 +15,9 @@
 //!   applied to cache-sized blocks of a split `f64`/`f32` [`SplitState`] on every core), after a
 //!   memory check.
 //! - [`StatePrep`]: the batched real state-preparation kernel with adjoint gradients that the
-//!   exact training fast path uses (design.md §4), over `f32` or `f64` row-major buffers.
+//!   exact training fast path uses (design.md §4), over `f32` or `f64` row-major buffers;
+//!   [`ComplexStatePrep`] the same for templates of any IR gates (complex amplitudes), and
+//!   [`StatePrepKernel`] the choice between them (real where it applies).
 
 mod bindings;
 mod cone;
@@ -29,6 +31,8 @@ mod simulation;
 mod split;
 mod state;
 mod stateprep;
+mod stateprep_complex;
+mod stateprep_kernel;
 mod view;
 
 pub use bindings::{Bindings, MAX_BINDING_VALUES};
@@ -41,6 +45,8 @@ pub use simulation::{Precision, ReadoutSpec, RowReadout, Simulation, SimulationO
 pub use split::SplitState;
 pub use state::{Amplitudes, State};
 pub use stateprep::{MAX_PREP_QUBITS, Real, StatePrep};
+pub use stateprep_complex::ComplexStatePrep;
+pub use stateprep_kernel::StatePrepKernel;
 pub use view::{StateView, marginal, sample_counts};
 
 /// Why a circuit cannot be simulated, or a buffer has the wrong shape.
@@ -74,7 +80,7 @@ pub enum SimError {
         /// The qubit.
         qubit: usize,
     },
-    /// A circuit that is not a real state-preparation template.
+    /// A circuit that is not a state-preparation template (for the kernel asked for).
     #[error("not a state-preparation template: {0}")]
     NotATemplate(String),
     /// A buffer of the wrong length.

@@ -12,7 +12,7 @@
 
 use super::SimError;
 use super::kernel::{Placement, apply_diagonal, apply_matrix, apply_swap, apply_x};
-use crate::ir::{Circuit, Gate, GateOp};
+use crate::ir::{Angle, Circuit, Gate, GateOp};
 use crate::layer::{LayerSpec, Side, state_prep_circuit};
 use rayon::prelude::*;
 use std::fmt::Debug;
@@ -124,36 +124,10 @@ impl StatePrep {
         self.params.len()
     }
 
-    fn rows<T>(
-        &self,
-        params: &[T],
-        other: &[T],
-        other_what: &'static str,
-        other_width: usize,
-    ) -> Result<usize, SimError> {
-        let p = self.num_params();
-        if !params.len().is_multiple_of(p) {
-            return Err(SimError::Shape {
-                what: "parameters",
-                expected: format!("a multiple of {p} values (N × P)"),
-                got: params.len(),
-            });
-        }
-        let rows = params.len() / p;
-        if other.len() != rows * other_width {
-            return Err(SimError::Shape {
-                what: other_what,
-                expected: format!("{rows} × {other_width} values"),
-                got: other.len(),
-            });
-        }
-        Ok(rows)
-    }
-
     /// Writes the N states for the N × P matrix `params` into `states` (N × 2^n).
     pub fn states<T: Real>(&self, params: &[T], states: &mut [T]) -> Result<(), SimError> {
         let (p, dim) = (self.num_params(), self.dim());
-        self.rows(params, states, "states", dim)?;
+        rows(p, params, states, "states", dim)?;
         states
             .par_chunks_mut(dim)
             .zip(params.par_chunks(p))
@@ -169,8 +143,8 @@ impl StatePrep {
         grad: &mut [T],
     ) -> Result<(), SimError> {
         let (p, dim) = (self.num_params(), self.dim());
-        self.rows(params, dl_dpsi, "dL/dψ", dim)?;
-        self.rows(params, grad, "gradient", p)?;
+        rows(p, params, dl_dpsi, "dL/dψ", dim)?;
+        rows(p, params, grad, "gradient", p)?;
         grad.par_chunks_mut(p)
             .zip(params.par_chunks(p))
             .zip(dl_dpsi.par_chunks(dim))
@@ -228,21 +202,53 @@ impl StatePrep {
     }
 }
 
+/// The (parameter column, coefficient) terms of an affine angle over the template's inputs.
+pub(super) fn angle_terms(angle: &Angle, params: &[String]) -> Vec<(usize, f64)> {
+    angle
+        .terms()
+        .iter()
+        .map(|(name, c)| {
+            let k = params
+                .iter()
+                .position(|p| p == name)
+                .expect("the IR checks that every angle input is declared");
+            (k, *c)
+        })
+        .collect()
+}
+
+/// Checks an N × P parameter buffer (P = `p`) against a second N × `other_width` buffer and
+/// returns N.
+pub(super) fn rows<T>(
+    p: usize,
+    params: &[T],
+    other: &[T],
+    other_what: &'static str,
+    other_width: usize,
+) -> Result<usize, SimError> {
+    if !params.len().is_multiple_of(p) {
+        return Err(SimError::Shape {
+            what: "parameters",
+            expected: format!("a multiple of {p} values (N × P)"),
+            got: params.len(),
+        });
+    }
+    let rows = params.len() / p;
+    if other.len() != rows * other_width {
+        return Err(SimError::Shape {
+            what: other_what,
+            expected: format!("{rows} × {other_width} values"),
+            got: other.len(),
+        });
+    }
+    Ok(rows)
+}
+
 fn prep_action(op: &GateOp, params: &[String]) -> Result<PrepAction, SimError> {
     Ok(match (op.gate, &op.angle) {
         (Gate::Ry, Some(angle)) => PrepAction::Ry {
             constant: angle.constant_part(),
-            terms: angle
-                .terms()
-                .iter()
-                .map(|(name, c)| {
-                    let k = params
-                        .iter()
-                        .position(|p| p == name)
-                        .expect("the IR checks that every angle input is declared");
-                    (k, *c)
-                })
-                .collect(),
+            terms: angle_terms(angle, params),
         },
         (Gate::X, None) => PrepAction::X,
         (Gate::Z, None) => PrepAction::Z,
