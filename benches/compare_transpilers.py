@@ -85,12 +85,15 @@ def tket_peephole(circuit):
 
 
 def main():
+    global REPEATS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--qattnc", default="target/release/qattnc")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--repeats", type=int, default=5, help="timing runs per cell")
     parser.add_argument("--gallery", action="store_true",
                         help="also every circuits/layers/*.toml (families and score kinds)")
     args = parser.parse_args()
+    REPEATS = args.repeats
     layers = list(LAYERS)
     if args.gallery:
         root = Path(__file__).resolve().parent.parent
