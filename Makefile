@@ -66,7 +66,7 @@ test: setup
 ## interop: create the Python venv used by the cross-checks against Qiskit, CUDA-Q and localqpu.
 interop:
 	bash tests/interop/setup_venv.sh "$(INTEROP_VENV)"
-	$(CARGO) test --locked --test interop --test interop_rdkit --test interop_localqpu -- --nocapture
+	$(CARGO) test --locked --test interop --test interop_rdkit --test interop_localqpu --test interop_layers -- --nocapture
 
 ## results: the paper's sampling protocol (100,000 queries per run) on the six shipped models,
 ## written to docs/results/<model>.{md,csv} (conditional models also with --impute draw, to

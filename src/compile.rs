@@ -5,9 +5,9 @@
 //! layers the same way.
 
 use crate::ir::{Circuit, CircuitStats};
-use crate::layer::LayerSpec;
+use crate::layer::{LayerSpec, Part};
 use crate::opt::{
-    Basis, CouplingMap, PassStats, RouteError, lower_to_basis, optimise_layer, route_in_basis,
+    Basis, CouplingMap, PassStats, RouteError, lower_to_basis, optimise_part, route_in_basis,
 };
 use serde::Serialize;
 use std::time::Instant;
@@ -46,12 +46,24 @@ pub struct CompileStats {
     pub circuit: CircuitStats,
 }
 
-/// Builds the score circuit of `spec` and optimises it at `level` (0–3).
+/// Builds head 0's score circuit of `spec` and optimises it at `level` (0–3).
 ///
 /// With a `basis`, the result is decomposed into it.
 pub fn compile_layer(spec: &LayerSpec, level: u8, basis: Option<Basis>) -> Compiled {
+    compile_part(spec, Part::Score, 0, level, basis)
+}
+
+/// Builds the program `part` of `spec` for `head` (0-based, below `spec.heads`) and optimises
+/// it at `level` (0–3); with a `basis`, the result is decomposed into it.
+pub fn compile_part(
+    spec: &LayerSpec,
+    part: Part,
+    head: usize,
+    level: u8,
+    basis: Option<Basis>,
+) -> Compiled {
     let start = Instant::now();
-    let mut optimised = optimise_layer(spec, level);
+    let mut optimised = optimise_part(spec, part, head, level);
     if let Some(basis) = basis {
         optimised = lower_to_basis(optimised, basis, level);
     }

@@ -11,7 +11,7 @@
 
 use qattnc::compile::{MAX_LEVEL, compile_layer, route_compiled};
 use qattnc::emit::{EmitOptions, Format, emit};
-use qattnc::layer::{Entangler, LayerSpec, preset, score_circuit};
+use qattnc::layer::{Ansatz, Entangler, LayerSpec, preset, score_circuit};
 use qattnc::opt::{Basis, CouplingMap};
 use qattnc::qasm::{ParseOptions, parse};
 use qattnc::sim::{Amplitude, Program};
@@ -219,7 +219,10 @@ fn run_checks(
     let binding_file = dir.join("bindings.json");
     std::fs::write(&binding_file, serde_json::to_string(bindings).unwrap()).unwrap();
     let r = spec.registers;
-    let entangler = match spec.ansatz.entangler {
+    let Ansatz::Paper(paper) = &spec.ansatz else {
+        panic!("check_scores.py rebuilds the paper family only");
+    };
+    let entangler = match paper.entangler {
         Entangler::Ring => "ring",
         Entangler::Linear => "linear",
         Entangler::None => "none",
@@ -233,7 +236,7 @@ fn run_checks(
         .arg("--registers")
         .arg(format!("{},{},{}", r.token, r.position, r.property))
         .arg("--layers")
-        .arg(spec.ansatz.layers.to_string())
+        .arg(paper.layers.to_string())
         .arg("--entangler")
         .arg(entangler)
         .arg("--kernel")

@@ -31,14 +31,14 @@ fn cases() -> Vec<(String, &'static str, &'static str)> {
             "unknown field `depth`",
         ),
         (
-            replace("kind = \"hadamard-real\"", "kind = \"swap-test\""),
+            replace("kind = \"hadamard-real\"", "kind = \"swap\""),
             "10:8",
-            "swap-test",
+            "unknown score kind `swap`; expected one of hadamard-real, hadamard-imag, swap-test",
         ),
         (
             replace("rotation = \"ry\"", "rotation = \"rz\""),
             "7:12",
-            "rz",
+            "unknown rotation `rz`; expected one of ry",
         ),
         (
             replace("entangler = \"ring\"", "entangler = \"star\""),
@@ -98,9 +98,9 @@ fn cases() -> Vec<(String, &'static str, &'static str)> {
             "missing field `score`",
         ),
         (
-            replace("rotation = \"ry\"\n", ""),
-            "5:1",
-            "missing field `rotation`",
+            replace("rotation = \"ry\"\n", "reps = 2\n"),
+            "7:8",
+            "`ansatz.reps` does not apply to family `paper`; its keys are layers, rotation, entangler",
         ),
         (
             replace("token = 2", "token = 2\ntoken = 3"),
@@ -130,6 +130,149 @@ fn cases() -> Vec<(String, &'static str, &'static str)> {
         ),
         ("\u{0}\u{1}garbage".to_string(), "1:10", "key with no value"),
         (String::new(), "1:1", "missing field"),
+    ]
+    .into_iter()
+    .chain(language_cases())
+    .collect()
+}
+
+/// An n_local layer (line 6: family, 8: rotations, 9: entangling_gate, 10: entanglement,
+/// 12: kind).
+const N_LOCAL: &str = r#"name = "t"
+[registers]
+token = 2
+position = 2
+[ansatz]
+family = "n_local"
+reps = 1
+rotations = ["ry", "rz"]
+entangling_gate = "cx"
+entanglement = "linear"
+[score]
+kind = "hadamard-real"
+"#;
+
+/// Bad input of the layer language (design.md §10): names, pair lists, patterns too big for a
+/// register, heads, qubit limits.
+fn language_cases() -> Vec<(String, &'static str, &'static str)> {
+    let replace = |from: &str, to: &str| N_LOCAL.replacen(from, to, 1);
+    vec![
+        (
+            replace("\"n_local\"", "\"qaoa\""),
+            "6:10",
+            "unknown ansatz family `qaoa`; expected one of paper, n_local, real_amplitudes, \
+             efficient_su2, basic_entangler, strongly_entangling",
+        ),
+        (
+            replace("\"rz\"]", "\"u3\"]"),
+            "8:20",
+            "unknown rotation `u3`; expected one of rx, ry, rz, p, rot",
+        ),
+        (
+            replace("[\"ry\", \"rz\"]", "[]"),
+            "8:13",
+            "`ansatz.rotations` is empty",
+        ),
+        (
+            replace("\"cx\"", "\"cnot\""),
+            "9:19",
+            "unknown entangling gate `cnot`; expected one of cx, cz, cy, ch, crx, cry, crz, cp, \
+             rzz, rxx, ryy, swap",
+        ),
+        (
+            replace("\"linear\"", "\"star\""),
+            "10:16",
+            "unknown entanglement `star`; expected one of full, linear, reverse_linear, \
+             circular, pairwise, sca, ring",
+        ),
+        (
+            replace("\"linear\"", "[[0, 1], [1, 1]]"),
+            "10:16",
+            "pair 1 [1, 1] repeats qubit 1",
+        ),
+        (
+            replace("\"linear\"", "[[0, 99]]"),
+            "10:16",
+            "names a qubit outside 0..28",
+        ),
+        (
+            replace("\"linear\"", "[[0, 1, 2]]"),
+            "10:16",
+            "entry 0 is not a pair",
+        ),
+        (replace("\"linear\"", "3"), "10:16", "must be one of full"),
+        (
+            replace("\"linear\"", "[[0, 3]]"),
+            "10:16",
+            "needs at least 4 qubits, but the token register has 2",
+        ),
+        (
+            replace("token = 2", "token = 1"),
+            "10:16",
+            "needs at least 2 qubits, but the token register has 1; give the \
+             token/position/property unitaries their own [encoding]",
+        ),
+        (
+            replace("reps = 1", "reps = 1\nlayers = 2"),
+            "8:10",
+            "`ansatz.layers` does not apply to family `n_local`",
+        ),
+        (
+            replace("reps = 1", "reps = 0"),
+            "7:8",
+            "`ansatz.reps = 0` must be at least 1",
+        ),
+        (
+            replace("\"hadamard-real\"", "\"hadamard-real\"\nheads = 0"),
+            "13:9",
+            "`score.heads = 0` must be at least 1",
+        ),
+        (
+            replace("\"hadamard-real\"", "\"hadamard-real\"\nheads = 1000"),
+            "13:9",
+            "`score.heads = 1000` exceeds the limit of 64",
+        ),
+        (
+            replace("token = 2\nposition = 2", "token = 7\nposition = 7")
+                .replace("hadamard-real", "swap-test"),
+            "3:9",
+            "the swap-test score circuit would need 29 qubits; the limit is 28",
+        ),
+        (
+            replace(
+                "family = \"n_local\"\nreps = 1\nrotations = [\"ry\", \"rz\"]\n\
+                 entangling_gate = \"cx\"\nentanglement = \"linear\"",
+                "family = \"basic_entangler\"\nrotation = \"rot\"",
+            ),
+            "7:12",
+            "unknown rotation `rot`; expected one of rx, ry, rz",
+        ),
+        (
+            replace(
+                "family = \"n_local\"\nreps = 1\nrotations = [\"ry\", \"rz\"]\n\
+                 entangling_gate = \"cx\"\nentanglement = \"linear\"",
+                "family = \"strongly_entangling\"\nlayers = 2\nranges = [1]",
+            ),
+            "8:10",
+            "`ansatz.ranges` has 1 entries; it needs one per layer (2)",
+        ),
+        (
+            replace(
+                "family = \"n_local\"\nreps = 1\nrotations = [\"ry\", \"rz\"]\n\
+                 entangling_gate = \"cx\"\nentanglement = \"linear\"",
+                "family = \"strongly_entangling\"\nlayers = 1\nranges = [2]",
+            ),
+            "8:10",
+            "contains 2, a multiple of the token register's 2 qubits",
+        ),
+        (
+            replace(
+                "[score]",
+                "[encoding]\nfamily = \"paper\"\nrotations = [\"rx\"]\n[score]",
+            ),
+            "13:13",
+            "`encoding.rotations` does not apply to family `paper`",
+        ),
     ]
 }
 

@@ -1,9 +1,9 @@
-//! Builders: the paper's Hadamard-test score circuit in its reference form (`-O0`) and the
-//! state-preparation circuits ψ_q(i), ψ_k(j) that the fast path simulates.
+//! Parameter groups and the state-preparation circuits ψ_q(i), ψ_k(j) that the fast path
+//! simulates and every score circuit is built from.
 
-use super::ansatz::{ansatz_gates, inverse, parameter_count};
+use super::family::{ansatz_gates, ansatz_stages, parameter_count};
 use super::spec::LayerSpec;
-use crate::ir::{Angle, Circuit, Control, Gate, GateOp};
+use crate::ir::{Angle, Circuit, GateOp};
 use std::ops::Range;
 
 /// Which prepared state of the overlap.
@@ -20,21 +20,47 @@ pub enum Side {
 pub struct ParameterGroup {
     /// Input-name prefix: `tok_i`, `pos_i`, `prop`, `query`, `tok_j`, `pos_j` or `key`.
     pub prefix: &'static str,
+    /// The head of a `query`/`key` group when the layer has several (names `query_h_k`).
+    pub head: Option<usize>,
     /// Working-register qubits the group's unitary acts on (0 = first token qubit).
     pub qubits: Range<usize>,
-    /// Number of angles (`layers · register size`).
+    /// Number of angles (the family's parameter count on the register).
     pub count: usize,
 }
 
 impl ParameterGroup {
-    /// The input name of angle `k`: `prefix_k`.
+    /// The input name of angle `k`: `prefix_k`, or `prefix_h_k` for head h of several.
     pub fn input_name(&self, k: usize) -> String {
-        format!("{}_{k}", self.prefix)
+        match self.head {
+            Some(h) => format!("{}_{h}_{k}", self.prefix),
+            None => format!("{}_{k}", self.prefix),
+        }
     }
 
     /// Every input name of the group, in index order.
     pub fn input_names(&self) -> impl Iterator<Item = String> + '_ {
         (0..self.count).map(|k| self.input_name(k))
+    }
+
+    /// Whether this is U_q or U_k (the whole working register), not an encoding unitary.
+    pub fn is_whole(&self) -> bool {
+        matches!(self.prefix, "query" | "key")
+    }
+
+    /// The gates of the group's unitary on absolute qubits `offset + qubits`, stage by stage.
+    pub fn stages(&self, spec: &LayerSpec, offset: usize) -> Vec<Vec<GateOp>> {
+        let register: Vec<usize> = self.qubits.clone().map(|q| q + offset).collect();
+        let ansatz = if self.is_whole() {
+            &spec.ansatz
+        } else {
+            spec.encoding_ansatz()
+        };
+        ansatz_stages(ansatz, &register, |k| Angle::input(self.input_name(k)))
+    }
+
+    /// The gates of the group's unitary on absolute qubits `offset + qubits`, in time order.
+    pub fn gates(&self, spec: &LayerSpec, offset: usize) -> Vec<GateOp> {
+        self.stages(spec, offset).into_iter().flatten().collect()
     }
 }
 
@@ -48,9 +74,16 @@ fn register_ranges(spec: &LayerSpec) -> [Range<usize>; 3] {
     ]
 }
 
-/// The parameter groups of one side, in the order the unitaries are applied
+/// The parameter groups of one side for head 0, in the order the unitaries are applied
 /// (token, position, property, then query or key). Empty registers have no group.
 pub fn side_groups(spec: &LayerSpec, side: Side) -> Vec<ParameterGroup> {
+    side_groups_for_head(spec, side, 0)
+}
+
+/// The parameter groups of one side for `head` (0-based, below `spec.heads`): the encoding
+/// groups are shared by every head; `query`/`key` are the head's own (`query_h_k` when the
+/// layer has several heads).
+pub fn side_groups_for_head(spec: &LayerSpec, side: Side, head: usize) -> Vec<ParameterGroup> {
     let [token, position, property] = register_ranges(spec);
     let (tok, pos, whole) = match side {
         Side::Query => ("tok_i", "pos_i", "query"),
@@ -65,90 +98,82 @@ pub fn side_groups(spec: &LayerSpec, side: Side) -> Vec<ParameterGroup> {
     ]
     .into_iter()
     .filter(|(_, range)| !range.is_empty())
-    .map(|(prefix, qubits)| ParameterGroup {
-        prefix,
-        count: parameter_count(&spec.ansatz, qubits.len()),
-        qubits,
+    .map(|(prefix, qubits)| {
+        let whole = matches!(prefix, "query" | "key");
+        let ansatz = if whole {
+            &spec.ansatz
+        } else {
+            spec.encoding_ansatz()
+        };
+        ParameterGroup {
+            prefix,
+            head: (whole && spec.heads > 1).then_some(head),
+            count: parameter_count(ansatz, qubits.len()),
+            qubits,
+        }
     })
     .collect()
 }
 
-/// Every parameter group of the score circuit in input-declaration order:
+/// Every parameter group of head 0's score circuit in input-declaration order:
 /// `tok_i`, `pos_i`, `prop`, `query`, `tok_j`, `pos_j`, `key`.
 pub fn score_groups(spec: &LayerSpec) -> Vec<ParameterGroup> {
-    let mut groups = side_groups(spec, Side::Query);
+    score_groups_for_head(spec, 0)
+}
+
+/// [`score_groups`] for `head`.
+pub fn score_groups_for_head(spec: &LayerSpec, head: usize) -> Vec<ParameterGroup> {
+    let mut groups = side_groups_for_head(spec, Side::Query, head);
     groups.extend(
-        side_groups(spec, Side::Key)
+        side_groups_for_head(spec, Side::Key, head)
             .into_iter()
             .filter(|g| g.prefix != "prop"),
     );
     groups
 }
 
-/// The unitary of one group on absolute qubits `offset + group.qubits`.
-fn group_gates(spec: &LayerSpec, group: &ParameterGroup, offset: usize) -> Vec<GateOp> {
-    let register: Vec<usize> = group.qubits.clone().map(|q| q + offset).collect();
-    ansatz_gates(&spec.ansatz, &register, |k| {
-        Angle::input(group.input_name(k))
-    })
+/// The gates preparing one side's state on absolute qubits `offset..offset + n`.
+pub(super) fn prep_gates(
+    groups: &[ParameterGroup],
+    spec: &LayerSpec,
+    offset: usize,
+) -> Vec<GateOp> {
+    groups.iter().flat_map(|g| g.gates(spec, offset)).collect()
 }
 
-fn controlled(gates: Vec<GateOp>, control: usize) -> Vec<GateOp> {
-    gates
-        .into_iter()
-        .map(|g| g.controlled_by(Control::on(control)))
-        .collect()
-}
-
-/// The state-preparation circuit of one side on the working register alone
+/// The state-preparation circuit of one side (head 0) on the working register alone
 /// (qubit 0 = first token qubit), without measurement.
 pub fn state_prep_circuit(spec: &LayerSpec, side: Side) -> Circuit {
-    let groups = side_groups(spec, side);
+    state_prep_circuit_for_head(spec, side, 0)
+}
+
+/// The state-preparation circuit of one side for `head` (its inputs are the head's
+/// `query_h_*`/`key_h_*` when the layer has several heads).
+pub fn state_prep_circuit_for_head(spec: &LayerSpec, side: Side, head: usize) -> Circuit {
+    let groups = side_groups_for_head(spec, side, head);
     let mut circuit = Circuit::new(spec.registers.working(), 0);
     for name in groups.iter().flat_map(ParameterGroup::input_names) {
         circuit.declare_input(name);
     }
-    for group in &groups {
-        circuit
-            .extend_gates(group_gates(spec, group, 0))
-            .expect("ansatz gates fit the working register");
-    }
+    circuit
+        .extend_gates(prep_gates(&groups, spec, 0))
+        .expect("ansatz gates fit the working register");
     circuit
 }
 
-/// The paper's Hadamard-test score circuit in the reference form of design.md §3:
-/// H(anc); U_tok(i), U_pos(i), [U_prop], U_q; ctrl U_q†, ctrl U_pos(i)†, ctrl U_tok(i)†;
-/// ctrl U_tok(j), ctrl U_pos(j), ctrl U_k; H(anc); measure the ancilla (qubit 0).
-/// Its ancilla ⟨Z⟩ is Re⟨ψ_q(i)|ψ_k(j)⟩.
-pub fn score_circuit(spec: &LayerSpec) -> Circuit {
-    const ANCILLA: usize = 0;
-    const OFFSET: usize = 1;
-    let query = side_groups(spec, Side::Query);
-    let key = side_groups(spec, Side::Key);
-    let mut circuit = Circuit::new(spec.registers.working() + 1, 1);
-    for group in score_groups(spec) {
-        for name in group.input_names() {
-            circuit.declare_input(name);
-        }
+/// U(θ) of `[ansatz]` alone on `qubit[m] q` (m = working register), inputs `theta_0…` in the
+/// family's own parameter order, without measurement.
+pub fn ansatz_circuit(spec: &LayerSpec) -> Circuit {
+    let m = spec.registers.working();
+    let register: Vec<usize> = (0..m).collect();
+    let mut circuit = Circuit::new(m, 0);
+    for k in 0..parameter_count(&spec.ansatz, m) {
+        circuit.declare_input(format!("theta_{k}"));
     }
-    let unitary = |group: &ParameterGroup| group_gates(spec, group, OFFSET);
-    let mut gates = vec![GateOp::fixed(Gate::H, &[ANCILLA])];
-    // 2. U_tok(i), U_pos(i), [U_prop], U_q, uncontrolled.
-    gates.extend(query.iter().flat_map(unitary));
-    // 3. Controlled inverses of U_q, U_pos(i), U_tok(i) (U_prop is shared and never undone).
-    for group in query.iter().rev().filter(|g| g.prefix != "prop") {
-        gates.extend(controlled(inverse(&unitary(group)), ANCILLA));
-    }
-    // 4. Controlled U_tok(j), U_pos(j), U_k.
-    for group in key.iter().filter(|g| g.prefix != "prop") {
-        gates.extend(controlled(unitary(group), ANCILLA));
-    }
-    gates.push(GateOp::fixed(Gate::H, &[ANCILLA]));
     circuit
-        .extend_gates(gates)
-        .expect("score-circuit gates fit the circuit");
-    circuit
-        .push_measure(ANCILLA, 0)
-        .expect("the ancilla and bit 0 exist");
+        .extend_gates(ansatz_gates(&spec.ansatz, &register, |k| {
+            Angle::input(format!("theta_{k}"))
+        }))
+        .expect("ansatz gates fit the register");
     circuit
 }

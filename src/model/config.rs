@@ -15,7 +15,7 @@
 //! ```
 
 use super::ModelError;
-use crate::layer::{Ansatz, Entangler, LayerSpec, Registers, Rotation, ScoreKind};
+use crate::layer::{Ansatz, Entangler, LayerSpec, Registers, ScoreKind};
 use serde::{Deserialize, Serialize};
 
 /// The attention mechanism of every block.
@@ -190,12 +190,10 @@ impl QubitConfig {
                 position: self.position,
                 property: self.property,
             },
-            ansatz: Ansatz {
-                layers: self.ansatz_layers,
-                rotation: Rotation::Ry,
-                entangler: Entangler::Ring,
-            },
+            ansatz: Ansatz::paper(self.ansatz_layers, Entangler::Ring),
+            encoding: None,
             score: ScoreKind::HadamardReal,
+            heads: 1,
         }
     }
 }

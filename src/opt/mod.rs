@@ -5,7 +5,7 @@
 //! | `-O0` | nothing: the reference form | everything |
 //! | `-O1` | constant folding, inverse-pair cancellation and rotation merging between adjacent gates | the unitary, up to global phase |
 //! | `-O2` | `-O1` passes past commuting gates, and controlled-block algebra ctrl(g·X·g†) = g·ctrl(X)·g† | the unitary, up to global phase |
-//! | `-O3` | score-preserving synthesis of layer circuits (multiplexed rotations, shared and trailing gates removed), then `-O2` | the ancilla's ⟨Z⟩ for every binding |
+//! | `-O3` | score-preserving synthesis of Hadamard-test layer circuits of any family (multiplexed rotations, shared and trailing gates removed), then `-O2`; other score kinds: `-O2` and gates no measurement sees removed | the ancilla's ⟨Z⟩ for every binding |
 //!
 //! Every pass is a `run_*` function in its own module with its own tests. Passes collect what to
 //! change and then change it; [`PassStats`] records what each run did.
@@ -30,15 +30,16 @@ pub use commute::commute;
 pub use conjugation::run_uncontrol_conjugations;
 pub use fold_constants::run_fold_constants;
 pub use merge_rotations::run_merge_rotations;
-pub use overlap::synthesize_overlap;
+pub use overlap::{Synthesis, synthesize_overlap};
 pub use pair::Reach;
 pub use route::{CouplingMap, MAX_DEVICE_QUBITS, RouteError, Routed, route, route_in_basis};
 pub use unmeasured_tail::run_drop_unmeasured_tail;
 pub use verify::{MAX_UNITARY_QUBITS, VerifyError, VerifyMode, VerifyReport, verify};
 
 use crate::ir::{Circuit, CircuitDag, CircuitStats};
-use crate::layer::LayerSpec;
+use crate::layer::{LayerSpec, Part, part_circuit};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 /// What one pass run did.
@@ -56,6 +57,9 @@ pub struct PassStats {
     pub two_qubit_after: usize,
     /// Wall time in microseconds.
     pub micros: f64,
+    /// Rewrite rules of a synthesis pass and how often each fired.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub rules: BTreeMap<&'static str, usize>,
 }
 
 /// Runs passes and records their statistics.
@@ -75,6 +79,7 @@ impl PassManager {
             two_qubit_before: b.two_qubit_gates,
             two_qubit_after: a.two_qubit_gates,
             micros: start.elapsed().as_secs_f64() * 1e6,
+            rules: BTreeMap::new(),
         });
     }
 
@@ -155,22 +160,44 @@ pub fn optimise(circuit: &Circuit, level: u8) -> Optimised {
     }
 }
 
-/// Optimises the score circuit of `spec` at `level` (0–3). Levels 0–2 start from the reference
-/// form; level 3 synthesises the multiplexed Hadamard test and cleans it with the -O2 passes.
+/// Optimises head 0's score circuit of `spec` at `level` (0–3); see [`optimise_part`].
 pub fn optimise_layer(spec: &LayerSpec, level: u8) -> Optimised {
-    if level < 3 {
-        return optimise(&crate::layer::score_circuit(spec), level);
+    optimise_part(spec, Part::Score, 0, level)
+}
+
+/// Optimises the program `part` of `spec` for `head` at `level` (0–3). Levels 0–2 start from
+/// the reference form. At level 3 the score of a Hadamard-test kind is synthesised as one
+/// multiplexed circuit ([`synthesize_overlap`]) and cleaned with the -O2 passes; other score
+/// kinds get -O2 plus the removal of gates no measurement sees; the ansatz and state parts,
+/// which have no score to preserve, get -O2.
+pub fn optimise_part(spec: &LayerSpec, part: Part, head: usize, level: u8) -> Optimised {
+    let reference = part_circuit(spec, part, head);
+    if level < 3 || part != Part::Score {
+        return optimise(&reference, level.min(2));
     }
-    let mut manager = PassManager::default();
     let start = Instant::now();
-    let synthesized = synthesize_overlap(spec);
-    manager.record(
-        "synthesize_overlap",
-        &crate::layer::score_circuit(spec),
-        &synthesized,
-        start,
-    );
-    let cleaned = manager.gate_level(synthesized, Reach::Commuting);
+    let Some(synthesis) = synthesize_overlap(spec, head) else {
+        let optimised = optimise(&reference, 2);
+        let mut manager = PassManager {
+            history: optimised.passes,
+        };
+        let (out, _) = manager.dag_pass(
+            "drop_unmeasured_tail",
+            optimised.circuit,
+            run_drop_unmeasured_tail,
+        );
+        let out = manager.gate_level(out, Reach::Commuting);
+        return Optimised {
+            circuit: out,
+            passes: manager.history,
+        };
+    };
+    let mut manager = PassManager::default();
+    manager.record("synthesize_overlap", &reference, &synthesis.circuit, start);
+    if let Some(last) = manager.history.last_mut() {
+        last.rules = synthesis.rules;
+    }
+    let cleaned = manager.gate_level(synthesis.circuit, Reach::Commuting);
     let (out, _) = manager.dag_pass("drop_unmeasured_tail", cleaned, run_drop_unmeasured_tail);
     let out = manager.gate_level(out, Reach::Commuting);
     Optimised {

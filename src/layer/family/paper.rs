@@ -1,17 +1,33 @@
-//! The one definition of the variational ansatz, shared by the score circuit, the
-//! state-preparation circuits, the simulator's fast path and the emitters.
+//! The paper's ansatz (Smaldone et al.): per layer Ry(θ[l·m + q]) on every qubit q, then a CNOT
+//! ring (q→q+1, then m−1→0 last; two CNOTs on two qubits), a linear chain, or nothing.
 
-use super::spec::{Ansatz, Entangler, Rotation};
-use crate::ir::{Angle, Gate, GateOp};
+use super::{Builder, Rotation};
+
+/// CNOT pattern of the paper's ansatz on an m-qubit register.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entangler {
+    /// q→q+1 for q < m−1, then m−1→0 (none for m = 1; the paper's choice).
+    Ring,
+    /// q→q+1 for q < m−1.
+    Linear,
+    /// No entangling gates.
+    None,
+}
+
+/// The paper family's settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Paper {
+    /// Number of repetitions.
+    pub layers: usize,
+    /// The rotation (always Ry: the paper's states are real).
+    pub rotation: Rotation,
+    /// The CNOT pattern after each rotation layer.
+    pub entangler: Entangler,
+}
 
 /// Index of the angle of qubit `q` in layer `l` of an `m`-qubit register: `l·m + q`.
 pub fn parameter_index(layer: usize, qubit: usize, register_size: usize) -> usize {
     layer * register_size + qubit
-}
-
-/// Number of angles of the ansatz on an `m`-qubit register.
-pub fn parameter_count(ansatz: &Ansatz, register_size: usize) -> usize {
-    ansatz.layers * register_size
 }
 
 /// The CNOTs `(control, target)` of one entangling layer on register-local qubits `0..m`.
@@ -25,38 +41,27 @@ pub fn entangler_pairs(entangler: Entangler, m: usize) -> Vec<(usize, usize)> {
     }
 }
 
-/// The gates of U(θ) on the qubits `register` (local qubit q is `register[q]`), in time order,
-/// with the angle of parameter k given by `angle(k)`.
-pub fn ansatz_gates(
-    ansatz: &Ansatz,
-    register: &[usize],
-    angle: impl Fn(usize) -> Angle,
-) -> Vec<GateOp> {
-    let m = register.len();
-    let rotation = match ansatz.rotation {
-        Rotation::Ry => Gate::Ry,
-    };
-    let mut gates = Vec::new();
-    for layer in 0..ansatz.layers {
-        for (q, &qubit) in register.iter().enumerate() {
-            let k = parameter_index(layer, q, m);
-            gates.push(GateOp::rotation(rotation, angle(k), qubit));
-        }
-        for (control, target) in entangler_pairs(ansatz.entangler, m) {
-            gates.push(GateOp::cx(register[control], register[target]));
+impl Paper {
+    pub(super) fn build(&self, b: &mut Builder) {
+        let m = b.size();
+        for _ in 0..self.layers {
+            for q in 0..m {
+                b.rotation(self.rotation, q);
+            }
+            b.end_stage();
+            for (control, target) in entangler_pairs(self.entangler, m) {
+                b.cx(control, target);
+            }
+            b.end_stage();
         }
     }
-    gates
-}
-
-/// U† for a gate sequence U: reversed order, each gate inverted.
-pub fn inverse(gates: &[GateOp]) -> Vec<GateOp> {
-    gates.iter().rev().map(GateOp::inverse).collect()
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::{Ansatz, ansatz_gates};
     use super::*;
+    use crate::ir::Angle;
 
     #[test]
     fn ring_on_three_and_two_qubits() {
@@ -71,11 +76,7 @@ mod tests {
 
     #[test]
     fn two_layers_index_angles_by_layer_then_qubit() {
-        let ansatz = Ansatz {
-            layers: 2,
-            rotation: Rotation::Ry,
-            entangler: Entangler::None,
-        };
+        let ansatz = Ansatz::paper(2, Entangler::None);
         let gates = ansatz_gates(&ansatz, &[4, 5], |k| Angle::input(format!("t_{k}")));
         let names: Vec<String> = gates.iter().map(|g| g.to_string()).collect();
         assert_eq!(
@@ -87,5 +88,6 @@ mod tests {
                 "ry(t_3) q[5]"
             ]
         );
+        assert_eq!(parameter_index(1, 1, 2), 3);
     }
 }
