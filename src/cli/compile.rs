@@ -98,7 +98,7 @@ pub(super) fn run(args: CompileArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn load_coupling_map(path: &std::path::Path) -> Result<CouplingMap, Failure> {
+pub(super) fn load_coupling_map(path: &std::path::Path) -> Result<CouplingMap, Failure> {
     let text = read_input(path, "coupling map")?;
     let origin = path.display();
     let json: serde_json::Value = serde_json::from_str(&text)

@@ -3,7 +3,7 @@
 use super::{Failure, print_stdout, read_input, write_output};
 use crate::emit::{EmitOptions, emit_qasm3};
 use crate::ir::CircuitStats;
-use crate::opt::{Basis, PassStats, lower_to_basis, optimise};
+use crate::opt::{Basis, PassStats, lower_to_basis, optimise, route_in_basis};
 use crate::qasm::{DEFAULT_MAX_QUBITS, ParseOptions, parse};
 use clap::Args;
 use serde::Serialize;
@@ -26,6 +26,10 @@ pub struct OptArgs {
     /// Decompose the result into a gate basis: `cx` (CNOT and one-qubit gates).
     #[arg(long, value_name = "BASIS")]
     basis: Option<String>,
+    /// Route onto a device after optimising (as `qattnc compile --coupling-map`): IBM's backend
+    /// configuration JSON or a list of qubit pairs.
+    #[arg(long, value_name = "DEVICE.json")]
+    coupling_map: Option<PathBuf>,
     /// Print statistics before and after, and per pass.
     #[arg(long)]
     stats: bool,
@@ -46,6 +50,8 @@ struct OptStats {
     before: CircuitStats,
     after: CircuitStats,
     passes: Vec<PassStats>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    swaps: Option<usize>,
     compile_ms: f64,
 }
 
@@ -63,10 +69,22 @@ pub(super) fn run(args: OptArgs) -> Result<(), Failure> {
         .map(str::parse::<Basis>)
         .transpose()
         .map_err(Failure::BadInput)?;
+    let map = args
+        .coupling_map
+        .as_deref()
+        .map(super::compile::load_coupling_map)
+        .transpose()?;
     let start = Instant::now();
     let mut optimised = optimise(&circuit, args.level);
     if let Some(basis) = basis {
         optimised = lower_to_basis(optimised, basis, args.level);
+    }
+    let mut swaps = None;
+    if let Some(map) = &map {
+        let routed = route_in_basis(&optimised.circuit, map, basis)
+            .map_err(|e| Failure::BadInput(format!("{origin}: {e}")))?;
+        swaps = Some(routed.swaps);
+        optimised.circuit = routed.circuit;
     }
     let compile_ms = start.elapsed().as_secs_f64() * 1e3;
     let program = emit_qasm3(
@@ -90,6 +108,7 @@ pub(super) fn run(args: OptArgs) -> Result<(), Failure> {
         before: CircuitStats::of(&circuit),
         after: CircuitStats::of(&optimised.circuit),
         passes: optimised.passes,
+        swaps,
         compile_ms,
     };
     if args.json {

@@ -130,3 +130,108 @@ pub(super) fn random_layout(n: usize, allowed: &[bool], rng: &mut ChaCha8Rng) ->
     usable.truncate(n);
     usable
 }
+
+/// Search steps [`perfect_layout`] may take before it gives up.
+const PERFECT_LAYOUT_BUDGET: usize = 200_000;
+
+/// A layout on which every pair in `pairs` is coupled (so routing needs no SWAP), found by a
+/// bounded backtracking search over the usable qubits (`None` when there is none or the search
+/// runs out of steps): logical qubits are placed in breadth-first order of the interaction
+/// graph, each next to the places of its placed partners.
+pub(super) fn perfect_layout(
+    pairs: &[(usize, usize)],
+    n: usize,
+    map: &CouplingMap,
+    allowed: &[bool],
+) -> Option<Vec<usize>> {
+    let mut partners = vec![Vec::new(); n];
+    for &(a, b) in pairs {
+        if !partners[a].contains(&b) {
+            partners[a].push(b);
+            partners[b].push(a);
+        }
+    }
+    // Placement order: breadth first from the busiest qubit of each connected part.
+    let mut order = Vec::with_capacity(n);
+    let mut seen = vec![false; n];
+    let mut by_degree: Vec<usize> = (0..n).collect();
+    by_degree.sort_by_key(|&q| (std::cmp::Reverse(partners[q].len()), q));
+    for &root in &by_degree {
+        if seen[root] {
+            continue;
+        }
+        seen[root] = true;
+        let mut queue = VecDeque::from([root]);
+        while let Some(q) = queue.pop_front() {
+            order.push(q);
+            let mut next = partners[q].clone();
+            next.sort_by_key(|&p| (std::cmp::Reverse(partners[p].len()), p));
+            for p in next {
+                if !seen[p] {
+                    seen[p] = true;
+                    queue.push_back(p);
+                }
+            }
+        }
+    }
+    let mut layout = vec![usize::MAX; n];
+    let mut used = vec![false; map.num_qubits()];
+    let mut budget = PERFECT_LAYOUT_BUDGET;
+    place(
+        0,
+        &order,
+        &partners,
+        map,
+        allowed,
+        &mut layout,
+        &mut used,
+        &mut budget,
+    )
+    .then_some(layout)
+}
+
+/// Places `order[k..]`; false when impossible or out of budget.
+#[allow(clippy::too_many_arguments)]
+fn place(
+    k: usize,
+    order: &[usize],
+    partners: &[Vec<usize>],
+    map: &CouplingMap,
+    allowed: &[bool],
+    layout: &mut [usize],
+    used: &mut [bool],
+    budget: &mut usize,
+) -> bool {
+    let Some(&q) = order.get(k) else {
+        return true;
+    };
+    let placed: Vec<usize> = partners[q]
+        .iter()
+        .map(|&p| layout[p])
+        .filter(|&p| p != usize::MAX)
+        .collect();
+    let candidates: Vec<usize> = match placed.first() {
+        Some(&anchor) => map.neighbours(anchor).collect(),
+        None => (0..map.num_qubits()).collect(),
+    };
+    let mut candidates: Vec<usize> = candidates
+        .into_iter()
+        .filter(|&c| allowed[c] && !used[c] && map.degree(c) >= partners[q].len())
+        .filter(|&c| placed.iter().all(|&p| map.coupled(p, c)))
+        .collect();
+    candidates.sort_by_key(|&c| (std::cmp::Reverse(map.degree(c)), c));
+    for c in candidates {
+        if *budget == 0 {
+            return false;
+        }
+        *budget -= 1;
+        layout[q] = c;
+        used[c] = true;
+        if place(k + 1, order, partners, map, allowed, layout, used, budget) {
+            return true;
+        }
+        layout[q] = usize::MAX;
+        used[c] = false;
+    }
+    false
+}

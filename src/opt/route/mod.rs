@@ -157,7 +157,8 @@ impl CouplingMap {
         self.distance[a][b]
     }
 
-    fn degree(&self, q: usize) -> usize {
+    /// Edges at `q`.
+    pub fn degree(&self, q: usize) -> usize {
         self.graph.neighbors(NodeIndex::new(q)).count()
     }
 
@@ -375,6 +376,7 @@ pub fn route_with(
     let backward: Vec<sabre::Node> = two_qubit_nodes.into_iter().rev().collect();
     let wires = n + circuit.num_clbits();
     let noisy = options.noisy();
+    let perfect = layout::perfect_layout(&pairs, n, map, &allowed);
     let trial = |t: usize| {
         let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
         rng.set_stream(t as u64);
@@ -395,9 +397,15 @@ pub fn route_with(
         } else {
             layout::random_layout(n, &allowed, &mut rng)
         };
-        let there = sabre::route_pass(&forward, n, map, &allowed, start, &mut rng);
-        let back = sabre::route_pass(&backward, n, map, &allowed, there.final_layout, &mut rng);
-        let initial_layout = back.final_layout;
+        let initial_layout = match &perfect {
+            // Trial 1 takes a layout that needs no SWAP when there is one.
+            Some(layout) if t == 1 => layout.clone(),
+            _ => {
+                let there = sabre::route_pass(&forward, n, map, &allowed, start, &mut rng);
+                sabre::route_pass(&backward, n, map, &allowed, there.final_layout, &mut rng)
+                    .final_layout
+            }
+        };
         let pass = sabre::route_pass(
             &nodes,
             wires,
@@ -719,6 +727,22 @@ mod tests {
         assert_same_distribution(&star, &routed.circuit, "star");
         // Each round needs at most 5 SWAPs when the ancilla walks the line.
         assert!(routed.swaps <= 10, "{} swaps", routed.swaps);
+    }
+
+    #[test]
+    fn a_chain_that_embeds_in_heavy_hex_needs_no_swaps() {
+        // A 12-qubit chain fits the heavy-hex graph's 12-qubit rings.
+        let mut chain = Circuit::new(12, 0);
+        for q in [5, 2, 9, 0, 7, 3, 10, 1, 8, 4, 6] {
+            chain.push_gate(GateOp::cx(q, q + 1)).unwrap();
+        }
+        let options = RouteOptions {
+            spare_qubits: None,
+            ..RouteOptions::default()
+        };
+        let (routed, _) = route_with(&chain, &heavy_hex_27(), &options).unwrap();
+        assert_eq!(routed.swaps, 0);
+        assert!(heavy_hex_27().uncoupled_pairs(&routed.circuit).is_empty());
     }
 
     #[test]
