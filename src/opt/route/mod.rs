@@ -209,6 +209,10 @@ pub struct Routed {
     pub swaps: usize,
 }
 
+/// Trials, best estimated first, that go through post-routing optimisation before the best is
+/// kept.
+const FINALISTS: usize = 4;
+
 /// Seeded trials [`route`] and [`route_in_basis`] run.
 pub const DEFAULT_TRIALS: usize = 16;
 
@@ -272,9 +276,8 @@ impl RouteOptions {
             .instructions()
             .iter()
             .map(|i| match i {
-                Instruction::Gate(op) => {
-                    two_qubit_pair(op).map_or(0.0, |(a, b)| self.edge_cost(a, b))
-                }
+                Instruction::Gate(op) => two_qubit_pair(op)
+                    .map_or(0.0, |(a, b)| op.cx_cost() as f64 * self.edge_cost(a, b)),
                 Instruction::Measure { qubit, .. } => self.readout_cost(*qubit),
                 _ => 0.0,
             })
@@ -415,20 +418,35 @@ pub fn route_with(
             &mut rng,
         );
         let raw = assemble(circuit, (&body, &tail), &pass, initial_layout);
-        let optimised = post::optimise_routed(&raw.circuit);
-        let stats = CircuitStats::of(&optimised);
-        let noise = if noisy {
-            options.noise_cost(&optimised)
+        // Ranked first by an estimate (noise, or CNOTs with SWAPs that share a CNOT with a
+        // neighbour at 2), so that only the best few trials go through post-routing clean-up.
+        let estimate = if noisy {
+            options.noise_cost(&raw.circuit)
         } else {
-            0.0
+            post::estimated_cnots(&raw.circuit) as f64
         };
-        (noise, stats.two_qubit_gates, stats.depth, t, raw, optimised)
+        (estimate, t, raw)
     };
-    let results: Vec<_> = (0..options.trials.max(1))
+    let mut results: Vec<_> = (0..options.trials.max(1))
         .into_par_iter()
         .map(trial)
         .collect();
-    let (_, _, _, _, raw, optimised) = results
+    results.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+    results.truncate(FINALISTS);
+    let finalists: Vec<_> = results
+        .into_par_iter()
+        .map(|(_, t, raw)| {
+            let optimised = post::optimise_routed(&raw.circuit);
+            let stats = CircuitStats::of(&optimised);
+            let noise = if noisy {
+                options.noise_cost(&optimised)
+            } else {
+                0.0
+            };
+            (noise, stats.two_qubit_gates, stats.depth, t, raw, optimised)
+        })
+        .collect();
+    let (_, _, _, _, raw, optimised) = finalists
         .into_iter()
         .min_by(|x, y| {
             x.0.total_cmp(&y.0)

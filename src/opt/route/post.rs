@@ -30,6 +30,32 @@ fn first_on<'a>(
     } && !matches!(i, Instruction::Gate(op) if op.num_qubits() == 1))
 }
 
+/// The CNOTs of a routed circuit once each SWAP that has a CNOT on the same pair next to it
+/// (see [`orient_swaps`]) costs 2: the ranking of trials before clean-up.
+pub(super) fn estimated_cnots(circuit: &Circuit) -> usize {
+    let instructions = circuit.instructions();
+    let mut total = 0;
+    for (k, instruction) in instructions.iter().enumerate() {
+        let Instruction::Gate(op) = instruction else {
+            continue;
+        };
+        total += op.cx_cost();
+        if op.gate == Gate::Swap && op.controls.is_empty() {
+            let (p, q) = (op.targets[0], op.targets[1]);
+            let on_pair = |i: Option<&Instruction>| {
+                i.and_then(cnot)
+                    .is_some_and(|(c, t)| (c, t) == (p, q) || (c, t) == (q, p))
+            };
+            if on_pair(first_on(instructions[k + 1..].iter(), p, q))
+                || on_pair(first_on(instructions[..k].iter().rev(), p, q))
+            {
+                total -= 2;
+            }
+        }
+    }
+    total
+}
+
 /// Writes each SWAP as `swap c, t` when the CNOT after it (or else before it) on the same pair
 /// is `cx c, t`: its decomposition cx(c,t)·cx(t,c)·cx(c,t) then cancels a CNOT with it.
 pub(super) fn orient_swaps(instructions: &mut [Instruction]) {
