@@ -32,7 +32,10 @@ pub use fold_constants::run_fold_constants;
 pub use merge_rotations::run_merge_rotations;
 pub use overlap::{Synthesis, synthesize_overlap};
 pub use pair::Reach;
-pub use route::{CouplingMap, MAX_DEVICE_QUBITS, RouteError, Routed, route, route_in_basis};
+pub use route::{
+    CouplingMap, DEFAULT_TRIALS, MAX_DEVICE_QUBITS, RouteError, RouteOptions, Routed, route,
+    route_in_basis, route_in_basis_with, route_with,
+};
 pub use unmeasured_tail::run_drop_unmeasured_tail;
 pub use verify::{MAX_UNITARY_QUBITS, VerifyError, VerifyMode, VerifyReport, verify};
 
@@ -127,6 +130,12 @@ impl PassManager {
         self.record("uncontrol_conjugations", &circuit, &out, start);
         out
     }
+}
+
+/// The gate-level passes at `reach`, repeated until none changes `circuit` (the clean-up after
+/// routing).
+pub(crate) fn clean_gate_level(circuit: Circuit, reach: Reach) -> Circuit {
+    PassManager::default().gate_level(circuit, reach)
 }
 
 /// An optimised circuit and the passes that produced it.

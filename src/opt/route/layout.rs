@@ -1,0 +1,237 @@
+//! Initial layouts: where the logical qubits start on the device before the layout passes
+//! refine them.
+
+use super::{CouplingMap, RouteError};
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+use std::collections::VecDeque;
+
+/// The largest connected part of the qubits for which `inside` holds (lowest qubit first on
+/// ties): membership and size.
+fn largest_part(map: &CouplingMap, inside: impl Fn(usize) -> bool) -> (Vec<bool>, usize) {
+    let mut part = vec![usize::MAX; map.num_qubits()];
+    let mut best: Option<(usize, usize)> = None; // (size, first qubit)
+    for start in (0..map.num_qubits()).filter(|&q| inside(q)) {
+        if part[start] != usize::MAX {
+            continue;
+        }
+        part[start] = start;
+        let mut queue = VecDeque::from([start]);
+        let mut size = 0;
+        while let Some(q) = queue.pop_front() {
+            size += 1;
+            for n in map.neighbours(q) {
+                if inside(n) && part[n] == usize::MAX {
+                    part[n] = start;
+                    queue.push_back(n);
+                }
+            }
+        }
+        if best.is_none_or(|(s, _)| size > s) {
+            best = Some((size, start));
+        }
+    }
+    let (size, id) = best.unwrap_or((0, usize::MAX));
+    (part.iter().map(|&p| p == id).collect(), size)
+}
+
+/// The physical qubits the router may use: within the largest connected part of the device
+/// (which must hold all `n` logical qubits), with `spare` qubits beyond `n` the connected
+/// group of that size found among the lowest-numbered qubits (the whole part when `None`).
+pub(super) fn usable_region(
+    map: &CouplingMap,
+    n: usize,
+    spare: Option<usize>,
+) -> Result<Vec<bool>, RouteError> {
+    if n == 0 {
+        return Ok(vec![true; map.num_qubits()]);
+    }
+    let (component, size) = largest_part(map, |_| true);
+    if size < n {
+        return Err(RouteError::Disconnected(n));
+    }
+    let Some(spare) = spare else {
+        return Ok(component);
+    };
+    let want = n.saturating_add(spare).min(size);
+    for k in want..map.num_qubits() {
+        let (region, got) = largest_part(map, |q| q < k && component[q]);
+        if got >= want {
+            return Ok(region);
+        }
+    }
+    Ok(component)
+}
+
+/// Qubits in the order a breadth-first search from `start` reaches them, neighbours taken in
+/// increasing `weight` (then index).
+fn bfs_order(
+    map: &CouplingMap,
+    start: usize,
+    weight: impl Fn((usize, usize)) -> f64,
+) -> Vec<usize> {
+    let mut seen = vec![false; map.num_qubits()];
+    let mut order = Vec::new();
+    let mut queue = VecDeque::from([start]);
+    seen[start] = true;
+    while let Some(q) = queue.pop_front() {
+        order.push(q);
+        let mut next: Vec<usize> = map.neighbours(q).collect();
+        next.sort_by(|&a, &b| weight((q, a)).total_cmp(&weight((q, b))).then(a.cmp(&b)));
+        for n in next {
+            if !seen[n] {
+                seen[n] = true;
+                queue.push_back(n);
+            }
+        }
+    }
+    order
+}
+
+/// The busiest logical qubit (most two-qubit partners) on the usable qubit of highest degree
+/// (of least mean error when `qubit_cost` is given), the others in decreasing partner count on
+/// the qubits a breadth-first search from there reaches first (cheapest edges first).
+pub(super) fn dense_layout(
+    pairs: &[(usize, usize)],
+    n: usize,
+    map: &CouplingMap,
+    allowed: &[bool],
+    qubit_cost: Option<&dyn Fn(usize) -> f64>,
+    edge_cost: &dyn Fn((usize, usize)) -> f64,
+) -> Vec<usize> {
+    if n == 0 {
+        return Vec::new();
+    }
+    let mut partners = vec![std::collections::BTreeSet::new(); n];
+    for &(a, b) in pairs {
+        partners[a].insert(b);
+        partners[b].insert(a);
+    }
+    let mut logical: Vec<usize> = (0..n).collect();
+    logical.sort_by_key(|&q| (std::cmp::Reverse(partners[q].len()), q));
+    let usable = (0..map.num_qubits()).filter(|&q| allowed[q]);
+    let root = match qubit_cost {
+        Some(cost) => usable.min_by(|&a, &b| cost(a).total_cmp(&cost(b)).then(a.cmp(&b))),
+        None => usable.max_by_key(|&q| (map.degree(q), std::cmp::Reverse(q))),
+    }
+    .expect("the usable part holds the circuit");
+    let order = bfs_order(map, root, edge_cost);
+    let mut layout = vec![0; n];
+    for (&l, &p) in logical.iter().zip(&order) {
+        layout[l] = p;
+    }
+    layout
+}
+
+/// `n` distinct usable qubits in random order.
+pub(super) fn random_layout(n: usize, allowed: &[bool], rng: &mut ChaCha8Rng) -> Vec<usize> {
+    let mut usable: Vec<usize> = (0..allowed.len()).filter(|&q| allowed[q]).collect();
+    usable.shuffle(rng);
+    usable.truncate(n);
+    usable
+}
+
+/// Search steps [`perfect_layout`] may take before it gives up.
+const PERFECT_LAYOUT_BUDGET: usize = 200_000;
+
+/// A layout on which every pair in `pairs` is coupled (so routing needs no SWAP), found by a
+/// bounded backtracking search over the usable qubits (`None` when there is none or the search
+/// runs out of steps): logical qubits are placed in breadth-first order of the interaction
+/// graph, each next to the places of its placed partners.
+pub(super) fn perfect_layout(
+    pairs: &[(usize, usize)],
+    n: usize,
+    map: &CouplingMap,
+    allowed: &[bool],
+) -> Option<Vec<usize>> {
+    let mut partners = vec![Vec::new(); n];
+    for &(a, b) in pairs {
+        if !partners[a].contains(&b) {
+            partners[a].push(b);
+            partners[b].push(a);
+        }
+    }
+    // Placement order: breadth first from the busiest qubit of each connected part.
+    let mut order = Vec::with_capacity(n);
+    let mut seen = vec![false; n];
+    let mut by_degree: Vec<usize> = (0..n).collect();
+    by_degree.sort_by_key(|&q| (std::cmp::Reverse(partners[q].len()), q));
+    for &root in &by_degree {
+        if seen[root] {
+            continue;
+        }
+        seen[root] = true;
+        let mut queue = VecDeque::from([root]);
+        while let Some(q) = queue.pop_front() {
+            order.push(q);
+            let mut next = partners[q].clone();
+            next.sort_by_key(|&p| (std::cmp::Reverse(partners[p].len()), p));
+            for p in next {
+                if !seen[p] {
+                    seen[p] = true;
+                    queue.push_back(p);
+                }
+            }
+        }
+    }
+    let mut layout = vec![usize::MAX; n];
+    let mut used = vec![false; map.num_qubits()];
+    let mut budget = PERFECT_LAYOUT_BUDGET;
+    place(
+        0,
+        &order,
+        &partners,
+        map,
+        allowed,
+        &mut layout,
+        &mut used,
+        &mut budget,
+    )
+    .then_some(layout)
+}
+
+/// Places `order[k..]`; false when impossible or out of budget.
+#[allow(clippy::too_many_arguments)]
+fn place(
+    k: usize,
+    order: &[usize],
+    partners: &[Vec<usize>],
+    map: &CouplingMap,
+    allowed: &[bool],
+    layout: &mut [usize],
+    used: &mut [bool],
+    budget: &mut usize,
+) -> bool {
+    let Some(&q) = order.get(k) else {
+        return true;
+    };
+    let placed: Vec<usize> = partners[q]
+        .iter()
+        .map(|&p| layout[p])
+        .filter(|&p| p != usize::MAX)
+        .collect();
+    let candidates: Vec<usize> = match placed.first() {
+        Some(&anchor) => map.neighbours(anchor).collect(),
+        None => (0..map.num_qubits()).collect(),
+    };
+    let mut candidates: Vec<usize> = candidates
+        .into_iter()
+        .filter(|&c| allowed[c] && !used[c] && map.degree(c) >= partners[q].len())
+        .filter(|&c| placed.iter().all(|&p| map.coupled(p, c)))
+        .collect();
+    candidates.sort_by_key(|&c| (std::cmp::Reverse(map.degree(c)), c));
+    for c in candidates {
+        if *budget == 0 {
+            return false;
+        }
+        *budget -= 1;
+        layout[q] = c;
+        used[c] = true;
+        if place(k + 1, order, partners, map, allowed, layout, used, budget) {
+            return true;
+        }
+        layout[q] = usize::MAX;
+        used[c] = false;
+    }
+    false
+}
