@@ -231,6 +231,17 @@ fn protocol_runs_the_papers_nineteen_conditions_and_matches_sample() {
     assert_eq!(report["summary"]["conditioned_runs"], 18);
     let lower_hbd = runs.iter().find(|r| r["name"] == "lower_HBD").unwrap();
     assert_eq!(lower_hbd["target"], 0.0);
+    // MolGPT-style numbers: for a count target of 0, MAD is the mean count, the exact-match
+    // rate the share of valid molecules with no donor (1 − rate of the others), and MW has none.
+    if lower_hbd["valid"].as_u64().unwrap() > 0 {
+        let mean = lower_hbd["mean"].as_f64().unwrap();
+        assert!((lower_hbd["mae"].as_f64().unwrap() - mean).abs() < 1e-12);
+        let exact = lower_hbd["exact_match"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&exact));
+        assert!(lower_hbd["mae_std"].as_f64().unwrap() >= 0.0);
+    }
+    assert!(runs[1]["exact_match"].is_null());
+    assert!(report["summary"]["median_conditioned_uniqueness"].is_number());
     assert_eq!(std::fs::read_to_string(&table).unwrap().lines().count(), 20);
 
     // The upper_MW run is `qattnc sample --MW <target>` with the same seed and queries.
@@ -245,6 +256,8 @@ fn protocol_runs_the_papers_nineteen_conditions_and_matches_sample() {
         "30",
         "--MW",
         &target.to_string(),
+        "--impute",
+        "knn",
         "--json",
     ]);
     assert!(sample.status.success(), "{}", text(&sample.stderr));

@@ -3,7 +3,10 @@
 //! distinct valid not in the training set / distinct valid; unique@10k (MOSES: distinct among
 //! the first 10,000 valid / their number); and per conditioned property the target and the
 //! mean, standard deviation (population, ddof = 0) and mean absolute error over all valid
-//! molecules (duplicates included). A ratio whose denominator is zero is reported as 0.
+//! molecules (duplicates included), with MolGPT's conditioned-generation numbers: the standard
+//! deviation of the absolute deviation |value − target| and, for counts, the exact-match rate
+//! (valid molecules whose value equals the target rounded to the nearest integer). A ratio whose
+//! denominator is zero is reported as 0.
 
 use super::property::{Property, PropertyValues};
 use serde::Serialize;
@@ -30,8 +33,13 @@ pub struct PropertyStats {
     pub mean: f64,
     /// Population standard deviation over valid molecules.
     pub std: f64,
-    /// Mean absolute error from the target.
+    /// Mean absolute error from the target (MolGPT's MAD).
     pub mae: f64,
+    /// Population standard deviation of the absolute error |value − target|.
+    pub mae_std: f64,
+    /// For counts: the fraction of valid molecules whose value is the target rounded to the
+    /// nearest integer; `None` for MW, TPSA and LogP.
+    pub exact_match: Option<f64>,
 }
 
 /// Everything `qattnc eval` reports.
@@ -93,12 +101,23 @@ pub fn generation_metrics(
             let mean = values.iter().sum::<f64>() / n;
             let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
             let mae = values.iter().map(|v| (v - target).abs()).sum::<f64>() / n;
+            let mae_variance = values
+                .iter()
+                .map(|v| ((v - target).abs() - mae).powi(2))
+                .sum::<f64>()
+                / n;
+            let exact_match = property.is_count().then(|| {
+                let hits = values.iter().filter(|&&v| v == target.round()).count();
+                ratio(hits, values.len())
+            });
             PropertyStats {
                 property,
                 target,
                 mean,
                 std: variance.sqrt(),
                 mae,
+                mae_std: mae_variance.sqrt(),
+                exact_match,
             }
         })
         .collect();
@@ -163,6 +182,34 @@ mod tests {
         assert_eq!(mw.mean, 42.0);
         assert_eq!(mw.std, 48.0f64.sqrt()); // deviations 4, 4, -12, 4
         assert_eq!(mw.mae, 7.0); // (6 + 6 + 10 + 6) / 4
+        assert_eq!(mw.mae_std, 3.0f64.sqrt()); // deviations from 7: -1, -1, 3, -1
+        assert_eq!(mw.exact_match, None);
+    }
+
+    #[test]
+    fn counts_report_the_exact_match_rate_against_the_rounded_target() {
+        let with_rings = |smiles: &str, rings: f64| {
+            let mut values = PropertyValues::default();
+            values[Property::NRing] = rings;
+            Checked {
+                valid: Some((smiles.to_string(), values)),
+            }
+        };
+        let generated = [
+            with_rings("C1CC1", 1.0),
+            with_rings("C1CC12CC2", 2.0),
+            INVALID,
+            with_rings("CC", 0.0),
+            with_rings("C1CCC1", 1.0),
+        ];
+        let metrics = generation_metrics(&generated, &HashSet::new(), &[(Property::NRing, 1.3)]);
+        let rings = &metrics.properties[0];
+        // 1.3 rounds to 1: two of the four valid molecules.
+        assert_eq!(rings.exact_match, Some(0.5));
+        // |deviations| 0.3, 0.7, 1.3, 0.3: mean 0.65; squared distances from it 0.1225, 0.0025,
+        // 0.4225, 0.1225: population std √0.1675.
+        assert!((rings.mae - 0.65).abs() < 1e-12);
+        assert!((rings.mae_std - 0.1675f64.sqrt()).abs() < 1e-12);
     }
 
     #[test]
@@ -173,6 +220,7 @@ mod tests {
             (0.0, 0.0, 0.0)
         );
         assert_eq!(metrics.properties[0].mae, 0.0);
+        assert_eq!(metrics.properties[0].exact_match, None);
     }
 
     #[test]

@@ -1,12 +1,13 @@
 //! Chemistry: RDKit molecules and the paper's nine properties, the SMILES tokenizer, datasets
 //! (reading, canonicalising, deduplicating, caching), the deterministic train/validation
-//! split, obtaining QM9, and the generation metrics of design.md §6.
+//! split, obtaining QM9, the training reference a checkpoint carries, and the generation metrics of design.md §6.
 
 pub mod dataset;
 pub mod metrics;
 pub mod molecule;
 pub mod property;
 pub mod qm9;
+pub mod reference;
 pub mod split;
 pub mod tokenizer;
 

@@ -76,6 +76,12 @@ impl Property {
         }
     }
 
+    /// Whether the property counts something (every value an integer): all but MW, TPSA and
+    /// LogP.
+    pub fn is_count(self) -> bool {
+        !matches!(self, Property::MW | Property::TPSA | Property::LogP)
+    }
+
     /// Position in [`Property::ALL`].
     pub fn index(self) -> usize {
         self as usize

@@ -10,6 +10,7 @@ mod hardware;
 mod opt;
 mod props;
 mod protocol;
+mod reference;
 mod remote;
 mod sample;
 mod serve;
@@ -64,6 +65,9 @@ pub enum Command {
     Protocol(protocol::ProtocolArgs),
     /// Train a hybrid transformer (quantum or classical attention) on SMILES with properties.
     Train(train::TrainArgs),
+    /// Store a checkpoint's training molecules in it (`reference.csv.gz`) so that sampling needs
+    /// no copy of the training data.
+    Reference(reference::ReferenceArgs),
     /// Draw a trained model's attention map for one molecule as a labelled heatmap PNG.
     Attention(attention::AttentionArgs),
 }
@@ -112,6 +116,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Attention(args) => attention::run(args),
         Command::EvalNoise(args) => eval_noise::run(args),
         Command::Protocol(args) => protocol::run(args),
+        Command::Reference(args) => reference::run(args),
     }
 }
 

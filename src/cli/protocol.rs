@@ -3,7 +3,9 @@
 //! mean ± 2σ as upper and lower target for each of the nine properties (the rest imputed as the
 //! mean of the k = 5 nearest neighbours, or with `--impute draw` from one of the k nearest per
 //! query) — with the paper's released numbers beside ours when `--paper` names its
-//! `*_conditions_overall.csv`.
+//! `*_conditions_overall.csv`. Each conditioned run also reports MolGPT's numbers: the SD of the
+//! property, its mean absolute deviation from the target (MAD) and that deviation's SD, and for
+//! counts the exact-match rate.
 
 use super::{Failure, read_input, write_output};
 use crate::chem::Property;
@@ -72,8 +74,14 @@ struct RunResult {
     unique_at_10k: f64,
     /// Mean of the conditioned property over valid molecules.
     mean: Option<f64>,
-    /// Mean absolute error of the conditioned property over valid molecules.
+    /// Its population standard deviation over valid molecules (MolGPT's SD).
+    std: Option<f64>,
+    /// Mean absolute error of the conditioned property over valid molecules (MolGPT's MAD).
     mae: Option<f64>,
+    /// Standard deviation of the absolute error.
+    mae_std: Option<f64>,
+    /// For counts: valid molecules whose value is the rounded target, / valid.
+    exact_match: Option<f64>,
     molecules_per_s: f64,
     paper: Option<PaperNumbers>,
 }
@@ -106,12 +114,25 @@ struct Summary {
     unconditioned_validity: Option<f64>,
     conditioned_runs: usize,
     mean_conditioned_validity: Option<f64>,
+    /// Median uniqueness over the conditioned runs.
+    median_conditioned_uniqueness: Option<f64>,
     paper_unconditioned_validity: Option<f64>,
     paper_mean_conditioned_validity: Option<f64>,
 }
 
 fn mean(values: &[f64]) -> Option<f64> {
     (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+}
+
+/// The median (mean of the middle two for an even count).
+fn median(mut values: Vec<f64>) -> Option<f64> {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(values[n / 2]),
+        _ => Some((values[n / 2 - 1] + values[n / 2]) / 2.0),
+    }
 }
 
 fn selected_runs(all: Vec<ProtocolRun>, filter: Option<&str>) -> Result<Vec<ProtocolRun>, Failure> {
@@ -198,7 +219,10 @@ pub(super) fn run(args: ProtocolArgs) -> Result<(), Failure> {
             novelty: m.novelty,
             unique_at_10k: m.unique_at_10k,
             mean: stats.map(|s| s.mean),
+            std: stats.map(|s| s.std),
             mae: stats.map(|s| s.mae),
+            mae_std: stats.map(|s| s.mae_std),
+            exact_match: stats.and_then(|s| s.exact_match),
             molecules_per_s: args.n as f64 / generated.seconds.max(1e-9),
             paper: paper
                 .iter()
@@ -220,6 +244,7 @@ pub(super) fn run(args: ProtocolArgs) -> Result<(), Failure> {
         mean_conditioned_validity: mean(
             &conditioned.iter().map(|r| r.validity).collect::<Vec<_>>(),
         ),
+        median_conditioned_uniqueness: median(conditioned.iter().map(|r| r.uniqueness).collect()),
         paper_unconditioned_validity: unconditioned
             .and_then(|r| r.paper.as_ref())
             .map(|p| p.validity),
@@ -261,14 +286,14 @@ fn number(value: Option<f64>) -> String {
 /// The table as CSV: our columns, then the paper's prefixed `paper_`.
 fn csv_table(results: &[RunResult]) -> String {
     let mut text = String::from(
-        "run,property,target,validity,uniqueness,novelty,unique_at_10k,mean,mae,\
-         paper_validity,paper_uniqueness,paper_novelty,paper_mean\n",
+        "run,property,target,validity,uniqueness,novelty,unique_at_10k,mean,std,mae,mae_std,\
+         exact_match,paper_validity,paper_uniqueness,paper_novelty,paper_mean\n",
     );
     for r in results {
         let paper = r.paper.as_ref();
         let field = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
         text.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
             r.name,
             r.property.map(Property::name).unwrap_or(""),
             field(r.target),
@@ -277,7 +302,10 @@ fn csv_table(results: &[RunResult]) -> String {
             r.novelty,
             r.unique_at_10k,
             field(r.mean),
+            field(r.std),
             field(r.mae),
+            field(r.mae_std),
+            field(r.exact_match),
             field(paper.map(|p| p.validity)),
             field(paper.map(|p| p.uniqueness)),
             field(paper.map(|p| p.novelty)),
@@ -291,17 +319,17 @@ fn csv_table(results: &[RunResult]) -> String {
 fn markdown_table(results: &[RunResult], summary: &Summary) -> String {
     let with_paper = results.iter().any(|r| r.paper.is_some());
     let mut text = String::from(
-        "| run | target | validity % | uniqueness % | novelty % | unique@10k % | mean | MAE |",
+        "| run | target | validity % | uniqueness % | novelty % | unique@10k % | mean | SD | MAD | MAD SD | exact % |",
     );
     if with_paper {
         text.push_str(" paper validity % | paper uniqueness % | paper novelty % | paper mean |");
     }
     text.push('\n');
-    let columns = if with_paper { 12 } else { 8 };
+    let columns = if with_paper { 15 } else { 11 };
     text.push_str(&format!("|{}\n", "---|".repeat(columns)));
     for r in results {
         text.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.name,
             number(r.target),
             percent(r.validity),
@@ -309,7 +337,10 @@ fn markdown_table(results: &[RunResult], summary: &Summary) -> String {
             percent(r.novelty),
             percent(r.unique_at_10k),
             number(r.mean),
+            number(r.std),
             number(r.mae),
+            number(r.mae_std),
+            r.exact_match.map(percent).unwrap_or_default(),
         ));
         if with_paper {
             match &r.paper {
@@ -335,6 +366,12 @@ fn markdown_table(results: &[RunResult], summary: &Summary) -> String {
             text.push_str(&format!(" (paper {} %)", percent(p)));
         }
         text.push_str(".\n");
+    }
+    if let Some(u) = summary.median_conditioned_uniqueness {
+        text.push_str(&format!(
+            "Median uniqueness over the conditioned runs: {} %.\n",
+            percent(u)
+        ));
     }
     text
 }

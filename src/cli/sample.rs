@@ -34,36 +34,37 @@ pub struct SampleArgs {
     #[arg(long, value_name = "PATH")]
     data: Option<PathBuf>,
     /// Target molecular weight.
-    #[arg(long = "MW")]
+    #[arg(long = "MW", allow_negative_numbers = true)]
     MW: Option<f64>,
     /// Target H-bond acceptors.
-    #[arg(long = "HBA")]
+    #[arg(long = "HBA", allow_negative_numbers = true)]
     HBA: Option<f64>,
     /// Target H-bond donors.
-    #[arg(long = "HBD")]
+    #[arg(long = "HBD", allow_negative_numbers = true)]
     HBD: Option<f64>,
     /// Target rotatable bonds.
-    #[arg(long = "nRot")]
+    #[arg(long = "nRot", allow_negative_numbers = true)]
     nRot: Option<f64>,
     /// Target rings.
-    #[arg(long = "nRing")]
+    #[arg(long = "nRing", allow_negative_numbers = true)]
     nRing: Option<f64>,
     /// Target heteroatoms.
-    #[arg(long = "nHet")]
+    #[arg(long = "nHet", allow_negative_numbers = true)]
     nHet: Option<f64>,
     /// Target topological polar surface area.
-    #[arg(long = "TPSA")]
+    #[arg(long = "TPSA", allow_negative_numbers = true)]
     TPSA: Option<f64>,
     /// Target Crippen logP.
-    #[arg(long = "LogP")]
+    #[arg(long = "LogP", allow_negative_numbers = true)]
     LogP: Option<f64>,
     /// Target stereocentres.
-    #[arg(long = "StereoCenters")]
+    #[arg(long = "StereoCenters", allow_negative_numbers = true)]
     StereoCenters: Option<f64>,
-    /// How unspecified properties are filled in: knn (the paper's: the mean of the k nearest
-    /// training molecules on the given properties), draw (per query, one of the k nearest) or
-    /// mean (the training mean).
-    #[arg(long, default_value = "knn", value_parser = ["knn", "draw", "mean"])]
+    /// How unspecified properties are filled in: draw (the default: per query, the properties
+    /// of one of the k training molecules nearest on the given ones, so queries vary like real
+    /// molecules), knn (the paper's, and `protocol`'s default: the mean of the k nearest, one
+    /// condition for all queries) or mean (the training mean).
+    #[arg(long, default_value = "draw", value_parser = ["knn", "draw", "mean"])]
     impute: String,
     /// k for --impute knn (default 5, the paper's) or draw (default 100).
     #[arg(long, value_name = "K")]
@@ -82,6 +83,27 @@ pub struct SampleArgs {
     hardware: HardwareArgs,
 }
 
+/// Rejects targets no molecule can have: not finite, or negative for anything but LogP.
+fn check_targets(given: &[Option<f64>; 9]) -> Result<(), Failure> {
+    for (p, v) in Property::ALL.iter().zip(given) {
+        let Some(v) = *v else { continue };
+        if !v.is_finite() {
+            return Err(Failure::BadInput(format!(
+                "--{}: expected a finite number, found {v}",
+                p.name()
+            )));
+        }
+        if v < 0.0 && *p != Property::LogP {
+            return Err(Failure::BadInput(format!(
+                "--{}: expected a value ≥ 0 ({} cannot be negative), found {v}",
+                p.name(),
+                if p.is_count() { "a count" } else { "it" }
+            )));
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn run(args: SampleArgs) -> Result<(), Failure> {
     let loaded = load_checkpoint(&args.checkpoint).map_err(|e| Failure::BadInput(e.to_string()))?;
     let provider = args
@@ -98,6 +120,7 @@ pub(super) fn run(args: SampleArgs) -> Result<(), Failure> {
         args.LogP,
         args.StereoCenters,
     ];
+    check_targets(&given)?;
     let conditional = loaded.meta.config.model.conditional;
     if !conditional && given.iter().any(Option::is_some) {
         return Err(Failure::BadInput(

@@ -1,13 +1,15 @@
 //! `qattnc train`: train a model from a preset or config file on a SMILES dataset.
 
 use super::{Failure, read_input};
-use crate::chem::dataset::{LoadOptions, load};
+use crate::chem::dataset::{Entry, LoadOptions, load};
+use crate::chem::reference::{FILE_NAME as REFERENCE_FILE, Reference};
 use crate::model::checkpoint::CheckpointMeta;
+use crate::model::evaluate::training_molecules;
 use crate::model::train::{TrainData, Trainer};
 use crate::model::{Config, ModelError};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Arguments of `qattnc train`.
@@ -47,6 +49,21 @@ fn model_failure(e: ModelError) -> Failure {
         ModelError::Config(_) | ModelError::Data(_) => Failure::BadInput(e.to_string()),
         _ => Failure::Runtime(e.to_string()),
     }
+}
+
+/// Writes the training split's molecules into the checkpoint directory (`reference.csv.gz`,
+/// what sampling reads for novelty and imputation) unless it is there already.
+fn write_reference(out: &Path, entries: Vec<Entry>) -> Result<(), Failure> {
+    let path = out.join(REFERENCE_FILE);
+    if path.exists() {
+        return Ok(());
+    }
+    let reference = Reference {
+        molecules: training_molecules(entries),
+    };
+    std::fs::create_dir_all(out)
+        .and_then(|()| reference.write(&path))
+        .map_err(|e| Failure::Runtime(format!("cannot write `{}`: {e}", path.display())))
 }
 
 pub(super) fn run(args: TrainArgs) -> Result<(), Failure> {
@@ -98,6 +115,7 @@ pub(super) fn run(args: TrainArgs) -> Result<(), Failure> {
         .clone()
         .or_else(|| args.resume.clone())
         .expect("clap requires --out without --resume");
+    write_reference(&out, dataset.entries)?;
     let per_epoch = trainer.batches_per_epoch() as u64;
     let total = args
         .max_steps

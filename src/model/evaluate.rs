@@ -7,8 +7,10 @@ use super::attention::ScoreProvider;
 use super::sample::{Loaded, SampleOptions, generate_with};
 use super::transformer::NUM_PROPERTIES;
 use crate::chem::DEFAULT_MAX_SMILES_LEN;
-use crate::chem::dataset::{LoadOptions, check_all, load, progress_bar};
+use crate::chem::PropertyValues;
+use crate::chem::dataset::{Entry, LoadOptions, check_all, load, progress_bar};
 use crate::chem::metrics::Checked;
+use crate::chem::reference::{FILE_NAME as REFERENCE_FILE, Reference};
 use crate::chem::split::is_validation;
 use std::collections::HashSet;
 use std::path::Path;
@@ -20,25 +22,82 @@ pub struct TrainingSplit {
     pub rows: Vec<[f64; NUM_PROPERTIES]>,
     /// Canonical SMILES of every training molecule.
     pub smiles: HashSet<String>,
+    /// Where they came from (a data file or the checkpoint's reference).
+    pub source: String,
 }
 
-/// Loads the training split from `data`, or from the path recorded in the checkpoint.
-pub fn training_split(loaded: &Loaded, data: Option<&Path>) -> Result<TrainingSplit, ModelError> {
-    let path = data.unwrap_or_else(|| Path::new(&loaded.meta.data.path));
+/// The training-split molecules of a data file, in the file's order: what a checkpoint's
+/// `reference.csv.gz` holds.
+pub fn reference_of_data(path: &Path) -> Result<Reference, ModelError> {
     let dataset = load(path, &LoadOptions::default()).map_err(|e| {
         ModelError::Data(format!(
             "{e} (the training data; pass --data where the checkpoint's path does not exist)"
         ))
     })?;
-    let training: Vec<_> = dataset
-        .entries
+    Ok(Reference {
+        molecules: training_molecules(dataset.entries),
+    })
+}
+
+/// The training-split molecules of a loaded dataset, in the data's order.
+pub fn training_molecules(entries: Vec<Entry>) -> Vec<(String, PropertyValues)> {
+    entries
         .into_iter()
         .filter(|e| !is_validation(&e.smiles))
-        .collect();
-    Ok(TrainingSplit {
-        rows: training.iter().map(|e| e.properties.0).collect(),
-        smiles: training.into_iter().map(|e| e.smiles).collect(),
-    })
+        .map(|e| (e.smiles, e.properties))
+        .collect()
+}
+
+impl TrainingSplit {
+    fn new(reference: Reference, source: String) -> TrainingSplit {
+        TrainingSplit {
+            rows: reference.molecules.iter().map(|(_, p)| p.0).collect(),
+            smiles: reference.molecules.into_iter().map(|(s, _)| s).collect(),
+            source,
+        }
+    }
+}
+
+/// Loads the training split: from `data` when given, else from the checkpoint's own
+/// `reference.csv.gz`, else from the data path recorded in the checkpoint. Fails, saying what
+/// was looked for, only when none of them can be read.
+pub fn training_split(loaded: &Loaded, data: Option<&Path>) -> Result<TrainingSplit, ModelError> {
+    if let Some(path) = data {
+        return Ok(TrainingSplit::new(
+            reference_of_data(path)?,
+            path.display().to_string(),
+        ));
+    }
+    let reference = loaded.dir.join(REFERENCE_FILE);
+    if reference.exists() {
+        let molecules = Reference::read(&reference).map_err(|e| ModelError::Data(e.to_string()))?;
+        let info = &loaded.meta.data;
+        if info.too_long == 0 && molecules.molecules.len() != info.train {
+            return Err(ModelError::Data(format!(
+                "{}: {} molecules, but the checkpoint was trained on {} (a reference of other data?)",
+                reference.display(),
+                molecules.molecules.len(),
+                info.train
+            )));
+        }
+        return Ok(TrainingSplit::new(
+            molecules,
+            reference.display().to_string(),
+        ));
+    }
+    let recorded = Path::new(&loaded.meta.data.path);
+    if recorded.exists() {
+        return Ok(TrainingSplit::new(
+            reference_of_data(recorded)?,
+            recorded.display().to_string(),
+        ));
+    }
+    Err(ModelError::Data(format!(
+        "no training molecules for novelty and imputation: `{}` has no {REFERENCE_FILE} and the data \
+         it was trained on (`{}`) is not here; pass --data PATH (QM9: `qattnc data qm9 -o qm9.csv`; it has 130,831 of QM9's molecules, so novelty is then measured against those)",
+        loaded.dir.display(),
+        loaded.meta.data.path
+    )))
 }
 
 /// Generated strings with their RDKit checks.

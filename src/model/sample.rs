@@ -37,6 +37,8 @@ pub struct Loaded {
     pub meta: CheckpointMeta,
     /// The model.
     pub model: Model,
+    /// The checkpoint directory it was read from.
+    pub dir: std::path::PathBuf,
 }
 
 /// Loads `DIR/config.json` and `DIR/model.safetensors`.
@@ -45,8 +47,18 @@ pub fn load_checkpoint(dir: &Path) -> Result<Loaded, ModelError> {
     let mut varmap = VarMap::new();
     let vb = SeededInit::new(&varmap, 0).var_builder(DType::F32, &Device::Cpu);
     let model = Model::new(&meta.config.model, meta.vocabulary.len(), vb)?;
-    varmap.load(model_path(dir))?;
-    Ok(Loaded { meta, model })
+    let weights = model_path(dir);
+    varmap.load(&weights).map_err(|e| {
+        ModelError::Data(format!(
+            "{}: {e} (a damaged file, or weights of another configuration or vocabulary than config.json's)",
+            weights.display()
+        ))
+    })?;
+    Ok(Loaded {
+        meta,
+        model,
+        dir: dir.to_path_buf(),
+    })
 }
 
 /// Draws one token from `logits` with temperature and top-k.

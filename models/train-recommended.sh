@@ -1,0 +1,12 @@
+#!/bin/bash
+# Starts (or resumes) one recommended model in chunks of 150 steps, a checkpoint after each.
+cd "$(dirname "$0")/.."
+name=$1
+B=${QATTNC:-target/release/qattnc}
+D=${QM9:-/work/shared/data/qm9/qm9.csv}
+M=models/$name
+export RAYON_NUM_THREADS=1
+if [ ! -f $M/config.json ]; then
+  nice -n 19 $B train --config models/configs/$name.toml --data $D --out $M --max-steps 150 --json || exit 1
+fi
+while nice -n 19 $B train --resume $M --data $D --max-steps 150 --json; do :; done
