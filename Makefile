@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 APT_PACKAGES := librdkit-dev libboost-dev libboost-serialization-dev
-# Where `make interop` keeps its Python venv (qiskit, qiskit-qasm3-import, cudaq); the interop
+# Where `make interop` keeps its Python venv (qiskit, qiskit-qasm3-import, rdkit and optional packages); the interop
 # tests look here and skip, saying so, when it is absent.
 INTEROP_VENV ?= $(HOME)/.cache/qattnc/interop-venv
 export QATTNC_INTEROP_VENV := $(INTEROP_VENV)
@@ -63,10 +63,12 @@ demo: build
 test: setup
 	$(CARGO) test --locked
 
-## interop: create the Python venv used by the cross-checks against Qiskit, CUDA-Q and localqpu.
+## interop: create the Python venv and run the cross-checks against Qiskit, PennyLane, CUDA-Q,
+## Qiskit Aer, localqpu and RDKit.
 interop:
 	bash tests/interop/setup_venv.sh "$(INTEROP_VENV)"
-	$(CARGO) test --locked --test interop --test interop_rdkit --test interop_localqpu --test interop_layers -- --nocapture
+	$(CARGO) test --locked --test interop --test interop_rdkit --test interop_localqpu --test interop_layers \
+	  --test interop_targets --test interop_simulate --test qasm_interop -- --nocapture
 
 ## results: the paper's sampling protocol (100,000 queries per run) on the six shipped models,
 ## written to docs/results/<model>.{md,csv} (conditional models also with --impute draw, to
