@@ -18,8 +18,11 @@
 //! commutes), to keep the depth low. Gates that end both branches identically (the last
 //! entangling layer, the last α rotations) are invisible to the ancilla and removed afterwards
 //! by the unmeasured-tail pass.
+//!
+//! The SWAP test (`swap-test`) gets its own rule, `swap_test_gadget` (see
+//! [`synthesize_swap_test`]): each controlled SWAP costs 5 CNOTs instead of cswap's 8.
 
-use crate::ir::{Angle, Circuit, Control, Gate, GateOp};
+use crate::ir::{Angle, Circuit, Control, Gate, GateOp, Instruction};
 use crate::layer::{LayerSpec, ScoreKind, Side, score_circuit_for_head, side_groups_for_head};
 use std::collections::BTreeMap;
 
@@ -119,9 +122,71 @@ fn multiplexable(a: &GateOp, b: &GateOp) -> bool {
         && b.angle.is_some()
 }
 
-/// The multiplexed Hadamard-test circuit of `spec`'s `head`, before clean-up passes; `None`
-/// when the score kind is not a Hadamard test (then -O3 is -O2 plus the unmeasured tail).
+/// The SWAP test of `spec`'s `head` with every cswap(anc; q, k) replaced by 5 CNOTs.
+///
+/// cswap = CX(k→q)·ccx(anc, q→k)·CX(k→q) (time order) and ccx = H_k·CCZ·H_k. The pairs are
+/// disjoint and after the cswaps only the ancilla is touched (H, measure), so any unitary on
+/// (q, k) alone that follows a pair's cswap leaves ⟨Z_anc⟩ unchanged. Dropping it, each cswap
+/// becomes CX(k→q), H_k and the part of CCZ that involves the ancilla: with ω = e^{iπ/4},
+/// CCZ = ω^{a + q + k − (a⊕q) − (a⊕k) − (q⊕k) + (a⊕q⊕k)}, and the terms without `a` (q, k,
+/// q⊕k) are diagonal on (q, k) and commute to the end. The rest is computed on the ancilla's
+/// wire: T(a), CX(q→a) Tdg, CX(k→a) T, CX(q→a) Tdg, CX(k→a), which visits a⊕q, a⊕q⊕k, a⊕k
+/// and restores a (4 CNOTs). Score-preserving (-O3), not unitary-preserving.
+fn synthesize_swap_test(spec: &LayerSpec, head: usize) -> Synthesis {
+    let reference = score_circuit_for_head(spec, head);
+    let mut fired = 0;
+    let mut instructions = Vec::with_capacity(reference.instructions().len());
+    for instruction in reference.instructions() {
+        let cswap = match instruction {
+            Instruction::Gate(op)
+                if op.gate == Gate::Swap
+                    && op.controls == [Control::on(ANCILLA)]
+                    && !op.targets.contains(&ANCILLA) =>
+            {
+                op
+            }
+            other => {
+                instructions.push(other.clone());
+                continue;
+            }
+        };
+        fired += 1;
+        let gadget = cswap_gadget(cswap.targets[0], cswap.targets[1]);
+        instructions.extend(gadget.into_iter().map(Instruction::Gate));
+    }
+    let rules = BTreeMap::from([("swap_test_gadget", fired)]);
+    Synthesis {
+        circuit: reference.with_instructions(instructions),
+        rules,
+    }
+}
+
+/// cswap(anc; q, k) without its trailing unitary on (q, k): 5 CNOTs (see
+/// [`synthesize_swap_test`]).
+fn cswap_gadget(q: usize, k: usize) -> [GateOp; 10] {
+    let a = ANCILLA;
+    let one = |gate: Gate, qubit: usize| GateOp::fixed(gate, &[qubit]);
+    [
+        GateOp::cx(k, q),
+        one(Gate::H, k),
+        one(Gate::T, a),
+        GateOp::cx(q, a),
+        one(Gate::Tdg, a),
+        GateOp::cx(k, a),
+        one(Gate::T, a),
+        GateOp::cx(q, a),
+        one(Gate::Tdg, a),
+        GateOp::cx(k, a),
+    ]
+}
+
+/// The multiplexed Hadamard-test circuit of `spec`'s `head` (for `swap-test`, the gadget
+/// circuit of [`synthesize_swap_test`]), before clean-up passes; `None` for the other score
+/// kinds (then -O3 is -O2 plus the unmeasured tail).
 pub fn synthesize_overlap(spec: &LayerSpec, head: usize) -> Option<Synthesis> {
+    if spec.score == ScoreKind::SwapTest {
+        return Some(synthesize_swap_test(spec, head));
+    }
     if !matches!(
         spec.score,
         ScoreKind::HadamardReal | ScoreKind::HadamardImag
@@ -175,4 +240,49 @@ pub fn synthesize_overlap(spec: &LayerSpec, head: usize) -> Option<Synthesis> {
         .push_measure(ANCILLA, 0)
         .expect("the ancilla and bit 0 exist");
     Some(Synthesis { circuit, rules })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::{Amplitude, Program};
+
+    /// The final state of `gates` on 3 qubits from basis state `index` (bit q = qubit q).
+    fn run(gates: &[GateOp], index: usize) -> Vec<num_complex::Complex64> {
+        let mut circuit = Circuit::new(3, 0);
+        for q in (0..3).filter(|q| index >> q & 1 == 1) {
+            circuit.push_gate(GateOp::fixed(Gate::X, &[q])).unwrap();
+        }
+        circuit.extend_gates(gates.to_vec()).unwrap();
+        let program = Program::compile(&circuit, Amplitude::Complex).unwrap();
+        program.run(&[]).unwrap().to_complex()
+    }
+
+    #[test]
+    fn the_gadget_and_its_dropped_tail_on_q_k_are_exactly_cswap() {
+        let (q, k) = (1, 2);
+        let one = |gate: Gate, qubit: usize| GateOp::fixed(gate, &[qubit]);
+        let mut gadget = cswap_gadget(q, k).to_vec();
+        // The dropped tail: ω^{q + k − (q⊕k)} (the CCZ terms without the ancilla), H_k, CX(k→q).
+        gadget.extend([
+            one(Gate::T, q),
+            one(Gate::T, k),
+            GateOp::cx(q, k),
+            one(Gate::Tdg, k),
+            GateOp::cx(q, k),
+            one(Gate::H, k),
+            GateOp::cx(k, q),
+        ]);
+        assert_eq!(gadget.iter().filter(|g| !g.controls.is_empty()).count(), 8);
+        let cswap = [GateOp::fixed(Gate::Swap, &[q, k]).controlled_by(Control::on(ANCILLA))];
+        for index in 0..8 {
+            let (got, want) = (run(&gadget, index), run(&cswap, index));
+            for (g, w) in got.iter().zip(&want) {
+                assert!(
+                    (g - w).norm() < 1e-12,
+                    "basis state {index}: {got:?} vs {want:?}"
+                );
+            }
+        }
+    }
 }
