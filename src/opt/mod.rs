@@ -176,9 +176,10 @@ pub fn optimise_layer(spec: &LayerSpec, level: u8) -> Optimised {
 
 /// Optimises the program `part` of `spec` for `head` at `level` (0–3). Levels 0–2 start from
 /// the reference form. At level 3 the score of a Hadamard-test kind is synthesised as one
-/// multiplexed circuit ([`synthesize_overlap`]) and cleaned with the -O2 passes; other score
-/// kinds get -O2 plus the removal of gates no measurement sees; the ansatz and state parts,
-/// which have no score to preserve, get -O2.
+/// multiplexed circuit, and the SWAP test's controlled swaps as score-preserving 5-CNOT gadgets
+/// ([`synthesize_overlap`]), then cleaned with the -O2 passes; the other score kinds (fidelity,
+/// gaussian-z) get -O2 plus the removal of gates no measurement sees; the ansatz and state
+/// parts, which have no score to preserve, get -O2.
 pub fn optimise_part(spec: &LayerSpec, part: Part, head: usize, level: u8) -> Optimised {
     let reference = part_circuit(spec, part, head);
     if level < 3 || part != Part::Score {
