@@ -5,7 +5,7 @@
 //! | `-O0` | nothing: the reference form | everything |
 //! | `-O1` | constant folding, inverse-pair cancellation and rotation merging between adjacent gates | the unitary, up to global phase |
 //! | `-O2` | `-O1` passes past commuting gates, and controlled-block algebra ctrl(g·X·g†) = g·ctrl(X)·g† | the unitary, up to global phase |
-//! | `-O3` | score-preserving synthesis of Hadamard-test layer circuits of any family (multiplexed rotations, shared and trailing gates removed), then `-O2`; other score kinds: `-O2` and gates no measurement sees removed | the ancilla's ⟨Z⟩ for every binding |
+//! | `-O3` | score-preserving synthesis of Hadamard-test layer circuits of any family (multiplexed rotations, shared and trailing gates removed) and of the SWAP test (5-CNOT controlled-swap gadgets), then `-O2`; fidelity and gaussian-z: `-O2` and gates no measurement sees removed | the score read from the measured bits, for every binding |
 //!
 //! Every pass is a `run_*` function in its own module with its own tests. Passes collect what to
 //! change and then change it; [`PassStats`] records what each run did.
