@@ -1,7 +1,8 @@
 //! Causal self-attention with h heads: classical (linear queries and keys, split into h heads of
 //! width d_head = `qk_dim`/h, scores scaled by 1/√d_head), classical-eq (the same with narrower
-//! queries and keys) and quantum (per head, scores Re⟨ψ_q,h(i)|ψ_k,h(j)⟩ of the simulated layer
-//! with that head's query and key angles, scaled by `quantum_scale`). Values and the output
+//! queries and keys) and quantum (per head, the layer's score kind — Re⟨ψ_q,h(i)|ψ_k,h(j)⟩ for
+//! the paper layer — from the simulated states with that head's query and key angles, scaled by
+//! `quantum_scale`, ×2 for scores in [0, 1]; docs/model.md). Values and the output
 //! projection are classical in all three: the values are split into h heads of `embed`/h, each
 //! head's weighted values are concatenated, then projected. An [`AttentionCache`] keeps the
 //! keys (or key states, all heads side by side) and values of earlier positions, so that

@@ -22,7 +22,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AttentionKind {
-    /// Scores Re⟨ψ_q(i)|ψ_k(j)⟩ from the simulated quantum layer, × `quantum_scale`.
+    /// Scores of the quantum layer's score kind (Re⟨ψ_q(i)|ψ_k(j)⟩ for the paper layer) from
+    /// its simulated states, × `quantum_scale` (× 2 for scores in [0, 1]).
     Quantum,
     /// Linear queries and keys of width `embed`, scaled by 1/√d.
     Classical,
