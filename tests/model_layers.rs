@@ -65,6 +65,37 @@ fn inputs(embed: usize, vocab: usize, conditional: bool, b: usize, t: usize) -> 
     }
 }
 
+/// Block 0's attention of `config`'s model after 3 training steps on the 128-molecule fixture,
+/// rebuilt in f64 from the checkpoint, and the vocabulary size.
+fn trained_attention(config: &Config) -> (Attention, usize) {
+    use qattnc::chem::dataset::{LoadOptions, load};
+    use qattnc::model::train::{TrainData, Trainer};
+    const FIXTURE: &str = "tests/fixtures/qm9_128.csv";
+    let mut config = config.clone();
+    config.model.block_size = 40;
+    let options = LoadOptions {
+        cache_dir: None,
+        ..LoadOptions::default()
+    };
+    let dataset = load(std::path::Path::new(FIXTURE), &options).unwrap();
+    let data = TrainData::new(&dataset.entries, config.model.block_size, FIXTURE, None).unwrap();
+    let vocab = data.vocabulary.len();
+    let dir = tempfile::tempdir().unwrap();
+    let mut trainer = Trainer::new(config.clone(), data, "test".into()).unwrap();
+    trainer.run(dir.path(), Some(3), &mut |_| {}).unwrap();
+    let trained =
+        candle_core::safetensors::load(dir.path().join("model.safetensors"), &Device::Cpu).unwrap();
+    let (attention, varmap) = build(&config.model, vocab);
+    let mut set = 0;
+    for (name, var) in varmap.data().lock().unwrap().iter() {
+        let value = &trained[&format!("blocks.0.{name}")];
+        var.set(&value.to_dtype(DType::F64).unwrap()).unwrap();
+        set += 1;
+    }
+    assert!(set >= 4, "{set} tensors restored");
+    (attention, vocab)
+}
+
 /// The raw score of `kind` read from the simulated score circuit, as its header says.
 fn circuit_score(program: &Program, kind: ScoreKind, binding: &[f64], n: usize) -> f64 {
     let state = program.run(binding).unwrap();
@@ -83,12 +114,12 @@ fn circuit_score(program: &Program, kind: ScoreKind, binding: &[f64], n: usize) 
 /// The model's raw scores (before scaling) equal the layer's score circuits simulated with the
 /// model's angles bound by input name.
 fn check_scores(quantum: &str, heads: usize, conditional: bool, kind: ScoreKind) {
-    let cfg = config(quantum, heads, conditional).unwrap().model;
+    let config = config(quantum, heads, conditional).unwrap();
+    let cfg = config.model.clone();
     let layer = &cfg.layer_spec().unwrap().name;
     let spec = cfg.layer_spec().unwrap();
     assert_eq!(spec.score, kind, "{layer}");
-    let vocab = 13;
-    let (attention, _) = build(&cfg, vocab);
+    let (attention, vocab) = trained_attention(&config);
     let (b, t) = (2, 4);
     let f = inputs(cfg.embed, vocab, conditional, b, t);
     let input = AttentionInput {
