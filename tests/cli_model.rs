@@ -338,3 +338,37 @@ fn sample_draws_imputed_conditions_per_query() {
         text(&bad.stderr)
     );
 }
+
+#[test]
+fn train_rejects_a_layer_that_does_not_fit_the_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let layers = concat!(env!("CARGO_MANIFEST_DIR"), "/circuits/layers");
+    for (quantum, expected) in [
+        (format!("layer = \"{layers}/two_heads.toml\""), "2 head(s)"),
+        ("layer = \"missing.toml\"".to_string(), "missing.toml"),
+    ] {
+        let config = dir.path().join("layer.toml");
+        std::fs::write(
+            &config,
+            format!("preset = \"paper-quantum-sequence\"\n[quantum]\n{quantum}\n"),
+        )
+        .unwrap();
+        let out = dir.path().join("model");
+        let run = qattnc(&[
+            "train",
+            "--config",
+            config.to_str().unwrap(),
+            "--data",
+            FIXTURE,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let stderr = text(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(expected) && stderr.contains("layer.toml"),
+            "{stderr}"
+        );
+        assert!(!out.exists());
+    }
+}

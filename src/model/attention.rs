@@ -1,7 +1,8 @@
 //! Causal self-attention with h heads: classical (linear queries and keys, split into h heads of
 //! width d_head = `qk_dim`/h, scores scaled by 1/√d_head), classical-eq (the same with narrower
-//! queries and keys) and quantum (per head, scores Re⟨ψ_q,h(i)|ψ_k,h(j)⟩ of the simulated layer
-//! with that head's query and key angles, scaled by `quantum_scale`). Values and the output
+//! queries and keys) and quantum (per head, the layer's score kind — Re⟨ψ_q,h(i)|ψ_k,h(j)⟩ for
+//! the paper layer — from the simulated states with that head's query and key angles, scaled by
+//! `quantum_scale`, ×2 for scores in [0, 1]; docs/model.md). Values and the output
 //! projection are classical in all three: the values are split into h heads of `embed`/h, each
 //! head's weighted values are concatenated, then projected. An [`AttentionCache`] keeps the
 //! keys (or key states, all heads side by side) and values of earlier positions, so that
@@ -16,12 +17,37 @@
 use super::config::{AttentionKind, ModelConfig};
 use super::nn::{dropout, linear, softmax_last};
 use super::quantum::StatePrepOp;
-use crate::layer::Side;
+use crate::layer::{ScoreKind, Side, side_groups};
 use crate::sim::StatePrepKernel;
 use candle_core::{DType, Module, Result, Tensor};
 use candle_nn::{Init, Linear, VarBuilder, VarMap};
 use rand_chacha::ChaCha8Rng;
 use std::sync::Arc;
+
+/// The extra factor on `quantum_scale` for a score kind (docs/model.md): 1 for scores in
+/// [−1, 1], 2 for scores in [0, 1] — (2s − 1)·√d maps [0, 1] onto the signed range, and the
+/// softmax ignores the shift.
+fn score_range_factor(kind: ScoreKind) -> f64 {
+    match kind {
+        ScoreKind::HadamardReal | ScoreKind::HadamardImag => 1.0,
+        ScoreKind::SwapTest | ScoreKind::Fidelity | ScoreKind::GaussianZ => 2.0,
+    }
+}
+
+/// exp(−(⟨Z_0⟩_q − ⟨Z_0⟩_k)²) from state rows (real 2^n, or `[Re ψ | Im ψ]`); qubit 0 is bit 0
+/// of the amplitude index.
+fn gaussian_z(q: &Tensor, k: &Tensor, complex: bool) -> Result<Tensor> {
+    let w = q.dim(2)?;
+    let dim = if complex { w / 2 } else { w };
+    let signs: Vec<f64> = (0..w)
+        .map(|x| if (x % dim) & 1 == 0 { 1.0 } else { -1.0 })
+        .collect();
+    let signs = Tensor::from_vec(signs, w, q.device())?.to_dtype(q.dtype())?;
+    let z = |s: &Tensor| s.sqr()?.broadcast_mul(&signs)?.sum(2);
+    let (zq, zk) = (z(q)?, z(k)?);
+    let diff = zq.unsqueeze(2)?.broadcast_sub(&zk.unsqueeze(1)?)?;
+    diff.sqr()?.neg()?.exp()
+}
 
 /// Keys and values of the positions decoded so far (`None` before the first step).
 #[derive(Clone, Debug, Default)]
@@ -113,6 +139,9 @@ pub struct QuantumScores {
     key_op: StatePrepOp,
     scale: f64,
     heads: usize,
+    kind: ScoreKind,
+    complex: bool,
+    paper: bool,
 }
 
 /// How a layer turns tokens into attention scores.
@@ -136,17 +165,28 @@ pub struct Attention {
 
 impl QuantumScores {
     fn new(cfg: &ModelConfig, vocab: usize, vb: VarBuilder) -> Result<QuantumScores> {
-        let q = cfg.qubits;
-        let spec = q.layer_spec();
+        let spec = cfg
+            .layer_spec()
+            .map_err(|e| candle_core::Error::Msg(e.to_string()))?;
         let prep = |side| -> Result<Arc<StatePrepKernel>> {
             StatePrepKernel::for_layer(&spec, side)
                 .map(Arc::new)
                 .map_err(|e| candle_core::Error::Msg(e.to_string()))
         };
         let (query_prep, key_prep) = (prep(Side::Query)?, prep(Side::Key)?);
-        let l = q.ansatz_layers;
-        let (r_tok, r_pos, r_prop, r_side) =
-            (l * q.token, l * q.position, l * q.property, q.side_angles());
+        let groups = side_groups(&spec, Side::Query);
+        let count = |prefix: &str| {
+            groups
+                .iter()
+                .find(|g| g.prefix == prefix)
+                .map_or(0, |g| g.count)
+        };
+        let (r_tok, r_pos, r_prop, r_side) = (
+            count("tok_i"),
+            count("pos_i"),
+            count("prop"),
+            count("query"),
+        );
         if query_prep.num_params() != r_tok + r_pos + r_prop + r_side {
             candle_core::bail!("the layer's parameter count does not match its registers");
         }
@@ -165,7 +205,7 @@ impl QuantumScores {
             },
         )?;
         let position_angles = angles((cfg.block_size, r_pos), "position_angles", Init::Const(0.0))?;
-        let property_angles = if q.property > 0 {
+        let property_angles = if spec.registers.property > 0 {
             Some(linear(
                 super::transformer::NUM_PROPERTIES,
                 r_prop,
@@ -181,10 +221,13 @@ impl QuantumScores {
             property_angles,
             query_angles: vb.get_with_hints(cfg.heads * r_side, "query_angles", uniform)?,
             key_angles: vb.get_with_hints(cfg.heads * r_side, "key_angles", uniform)?,
+            scale: cfg.quantum_scale * score_range_factor(spec.score),
+            heads: cfg.heads,
+            kind: spec.score,
+            complex: query_prep.is_complex(),
+            paper: cfg.layer.is_none(),
             query_op: StatePrepOp::new(query_prep),
             key_op: StatePrepOp::new(key_prep),
-            scale: cfg.quantum_scale,
-            heads: cfg.heads,
         })
     }
 
@@ -252,9 +295,48 @@ impl QuantumScores {
         Tensor::stack(&per_head, 1)?.reshape(((), p))?.contiguous()
     }
 
-    /// The factor on Re⟨ψ_q|ψ_k⟩.
+    /// The factor on the raw score before the softmax: `quantum_scale` for the signed kinds
+    /// (hadamard-real, hadamard-imag), 2 · `quantum_scale` for those in [0, 1] (swap-test,
+    /// fidelity, gaussian-z).
     pub fn scale(&self) -> f64 {
         self.scale
+    }
+
+    /// The layer's score kind.
+    pub fn kind(&self) -> ScoreKind {
+        self.kind
+    }
+
+    /// Raw scores ((B·h) × T × S) of the kind from query and key state rows ((B·h) × T × w and
+    /// (B·h) × S × w), as tensor ops so that gradients reach the state-prep op.
+    pub fn raw_from_states(&self, q: &Tensor, k: &Tensor) -> Result<Tensor> {
+        let q = q.contiguous()?;
+        let k = k.contiguous()?;
+        let dot = |a: &Tensor, b: &Tensor| a.contiguous()?.matmul(&b.t()?.contiguous()?);
+        if self.kind == ScoreKind::GaussianZ {
+            return gaussian_z(&q, &k, self.complex);
+        }
+        if self.kind == ScoreKind::HadamardReal {
+            return dot(&q, &k);
+        }
+        // ⟨ψ_q|ψ_k⟩ = Σ (q_r − i q_i)(k_r + i k_i).
+        let (re, im) = if self.complex {
+            let half = q.dim(2)? / 2;
+            let (qr, qi) = (q.narrow(2, 0, half)?, q.narrow(2, half, half)?);
+            let (kr, ki) = (k.narrow(2, 0, half)?, k.narrow(2, half, half)?);
+            (
+                (dot(&qr, &kr)? + dot(&qi, &ki)?)?,
+                (dot(&qr, &ki)? - dot(&qi, &kr)?)?,
+            )
+        } else {
+            let re = dot(&q, &k)?;
+            let im = re.zeros_like()?;
+            (re, im)
+        };
+        match self.kind {
+            ScoreKind::HadamardImag => Ok(im),
+            _ => re.sqr()? + im.sqr()?,
+        }
     }
 
     fn rows(
@@ -298,9 +380,9 @@ impl QuantumScores {
         request: ScoreRequest,
         cache: Option<&mut AttentionCache>,
     ) -> Result<Tensor> {
-        if self.heads != 1 {
+        if self.heads != 1 || !self.paper {
             candle_core::bail!(
-                "scores from a provider need a one-head layer (this one has {})",
+                "scores from a provider need the paper layer with one head (this one has {})",
                 self.heads
             );
         }
@@ -460,7 +542,11 @@ impl Attention {
             None => (keys, values),
         };
         let (queries, keys) = (self.split_heads(&queries)?, self.split_heads(&keys)?);
-        let scores = (queries.contiguous()?.matmul(&keys.t()?.contiguous()?)? * scale)?;
+        let raw = match &self.scores {
+            Scores::Quantum(q) => q.raw_from_states(&queries, &keys)?,
+            Scores::Classical(_) => queries.contiguous()?.matmul(&keys.t()?.contiguous()?)?,
+        };
+        let scores = (raw * scale)?;
         Ok((scores, self.split_heads(&values)?))
     }
 

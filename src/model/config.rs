@@ -22,7 +22,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AttentionKind {
-    /// Scores Re⟨ψ_q(i)|ψ_k(j)⟩ from the simulated quantum layer, × `quantum_scale`.
+    /// Scores of the quantum layer's score kind (Re⟨ψ_q(i)|ψ_k(j)⟩ for the paper layer) from
+    /// its simulated states, × `quantum_scale` (× 2 for scores in [0, 1]).
     Quantum,
     /// Linear queries and keys of width `embed`, scaled by 1/√d.
     Classical,
@@ -73,6 +74,11 @@ pub struct ModelConfig {
     /// for the values. Checkpoints written before heads existed have 1.
     #[serde(default = "one_head")]
     pub heads: usize,
+    /// The quantum layer as layer-spec TOML text (design.md §10), read from `[quantum] layer =
+    /// "FILE"` or the inline `[quantum]` tables of a config file; `None`: the paper layer of
+    /// `qubits`. Stored in checkpoints so that they reload with their layer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer: Option<String>,
 }
 
 fn one_head() -> usize {
@@ -169,6 +175,17 @@ pub const PRESET_NAMES: [&str; 6] = [
     "paper-classical-eq-conditional",
 ];
 
+impl ModelConfig {
+    /// The quantum layer: the spec of [`ModelConfig::layer`], or the paper layer of `qubits`.
+    pub fn layer_spec(&self) -> Result<LayerSpec, ModelError> {
+        match &self.layer {
+            Some(text) => LayerSpec::from_toml(text, "the model's [quantum] layer")
+                .map_err(|e| ModelError::Config(e.to_string())),
+            None => Ok(self.qubits.layer_spec()),
+        }
+    }
+}
+
 impl QubitConfig {
     /// Working-register size (token + position + property qubits).
     pub fn working(&self) -> usize {
@@ -250,6 +267,7 @@ impl Config {
                 qubits,
                 quantum_scale: (embed as f64).sqrt(),
                 heads: 1,
+                layer: None,
             },
             train: TrainConfig {
                 lr: 5e-3,
@@ -278,6 +296,11 @@ impl Config {
             .and_then(toml::Value::as_str)
             .ok_or_else(|| bad("missing `preset = \"NAME\"` (the base configuration)".into()))?;
         let base = Config::preset(base)?;
+        let mut overrides = overrides;
+        let layer = match overrides.remove("quantum") {
+            Some(quantum) => Some(layer_text(quantum, origin)?),
+            None => None,
+        };
         let model_overrides = overrides.get("model").and_then(toml::Value::as_table);
         let qk_dim_given = model_overrides.is_some_and(|m| m.contains_key("qk_dim"));
         let mut table = toml::Table::try_from(&base).map_err(|e| bad(e.to_string()))?;
@@ -286,6 +309,12 @@ impl Config {
             .try_into()
             .map_err(|e: toml::de::Error| bad(e.to_string()))?;
         let m = &mut config.model;
+        if let Some((text, spec)) = layer {
+            let r = &spec.registers;
+            (m.qubits.token, m.qubits.position, m.qubits.property) =
+                (r.token, r.position, r.property);
+            m.layer = Some(text);
+        }
         if m.attention == AttentionKind::ClassicalEq && !qk_dim_given {
             // One per-head query/key width per quantum head's angle set (design.md §5).
             m.qk_dim = m.heads.max(1) * m.qubits.side_angles();
@@ -310,9 +339,29 @@ impl Config {
         if !(0.0..1.0).contains(&m.dropout) {
             return fail("`dropout` must lie in [0, 1)");
         }
-        if m.attention == AttentionKind::Quantum {
+        if let (AttentionKind::Quantum, Some(_)) = (m.attention, &m.layer) {
+            let spec = m.layer_spec()?;
+            let r = &spec.registers;
+            if spec.heads != m.heads {
+                return Err(ModelError::Config(format!(
+                    "the layer `{}` has {} head(s) (`[score] heads`), the model {} (`[model] heads`)",
+                    spec.name, spec.heads, m.heads
+                )));
+            }
+            if r.working() > MAX_LAYER_QUBITS {
+                return Err(ModelError::Config(format!(
+                    "the layer `{}` has {} working qubits; a trainable layer has at most \
+                     {MAX_LAYER_QUBITS}",
+                    spec.name,
+                    r.working()
+                )));
+            }
+            if m.conditional != (r.property > 0) {
+                return fail("a conditional quantum model needs property qubits, and only it");
+            }
+        } else if m.attention == AttentionKind::Quantum {
             let q = m.qubits;
-            if q.token == 0 || q.ansatz_layers == 0 || q.working() > 16 {
+            if q.token == 0 || q.ansatz_layers == 0 || q.working() > MAX_LAYER_QUBITS {
                 return fail(
                     "the quantum layer needs ≥ 1 token qubit, ≥ 1 ansatz layer and ≤ 16 qubits",
                 );
@@ -339,6 +388,45 @@ fn unknown_preset(name: &str) -> ModelError {
         "unknown preset `{name}`; expected one of {}",
         PRESET_NAMES.join(", ")
     ))
+}
+
+/// The most working qubits (token + position + property) of a trainable quantum layer.
+pub const MAX_LAYER_QUBITS: usize = 16;
+
+/// The layer-spec TOML of a config's `[quantum]` table and the spec it parses to: the file named
+/// by `layer = "PATH"` (relative to the config file `origin`) or the table itself (the layer
+/// spec's tables under `[quantum]`: `[quantum.registers]`, `[quantum.ansatz]`, …).
+fn layer_text(quantum: toml::Value, origin: &str) -> Result<(String, LayerSpec), ModelError> {
+    let bad = |message: String| ModelError::Config(format!("{origin}: {message}"));
+    let toml::Value::Table(table) = quantum else {
+        return Err(bad("`quantum` must be a table".into()));
+    };
+    let (text, name) = match table.get("layer") {
+        Some(toml::Value::String(path)) if table.len() == 1 => {
+            let path = std::path::Path::new(origin)
+                .parent()
+                .unwrap_or(std::path::Path::new(""))
+                .join(path);
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                bad(format!(
+                    "[quantum] layer: cannot read {}: {e}",
+                    path.display()
+                ))
+            })?;
+            (text, path.display().to_string())
+        }
+        Some(_) => {
+            return Err(bad(
+                "[quantum] `layer` must be a file name (a string) and the table's only key".into(),
+            ));
+        }
+        None => (
+            toml::to_string(&table).map_err(|e| bad(e.to_string()))?,
+            format!("{origin} [quantum]"),
+        ),
+    };
+    let spec = LayerSpec::from_toml(&text, &name).map_err(|e| ModelError::Config(e.to_string()))?;
+    Ok((text, spec))
 }
 
 /// Overwrites `base` with `overrides`, recursing into tables.
