@@ -3,8 +3,9 @@
 
 mod common;
 
-use common::{last_json, qattnc};
+use common::{last_json, qattnc, text};
 use std::path::{Path, PathBuf};
+use std::process::Output;
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("qattnc-cli-sim-{name}-{}", std::process::id()));
@@ -18,6 +19,18 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
     path.display().to_string()
 }
 
+/// Runs `qattnc simulate program args…`.
+fn simulate(program: &str, args: &[&str]) -> Output {
+    qattnc(&[&["simulate", program], args].concat())
+}
+
+/// Runs `qattnc simulate program args…`, which must fail with exit code 2; its stderr.
+fn rejected(program: &str, args: &[&str]) -> String {
+    let run = simulate(program, args);
+    assert_eq!(run.status.code(), Some(2), "{}", text(&run.stdout));
+    text(&run.stderr)
+}
+
 const PROGRAM: &str = "OPENQASM 3;\ninclude \"stdgates.inc\";\ninput float[64] a;\n\
                        input float[64] b;\nqubit[2] q;\nbit[1] c;\nry(a) q[0];\ncry(b) q[0], q[1];\n\
                        c[0] = measure q[0];\n";
@@ -28,15 +41,10 @@ fn csv_bindings_give_exact_readouts() {
     let program = write(&dir, "p.qasm", PROGRAM);
     let bind = write(&dir, "b.csv", "b,a\n0.5,0\n0,3.141592653589793\n0,1\n");
     let out = dir.join("out.csv");
-    let run = qattnc(&[
-        "simulate",
+    let run = simulate(
         &program,
-        "--bind",
-        &bind,
-        "-o",
-        out.to_str().unwrap(),
-        "--json",
-    ]);
+        &["--bind", &bind, "-o", out.to_str().unwrap(), "--json"],
+    );
     assert!(
         run.status.success(),
         "{}",
@@ -64,16 +72,10 @@ fn random_bindings_and_shots_are_seeded() {
     let dir = temp_dir("random");
     let program = write(&dir, "p.qasm", PROGRAM);
     let run = |seed: &str| {
-        let out = qattnc(&[
-            "simulate",
+        let out = simulate(
             &program,
-            "--bind-random",
-            "20",
-            "--seed",
-            seed,
-            "--shots",
-            "100",
-        ]);
+            &["--bind-random", "20", "--seed", seed, "--shots", "100"],
+        );
         assert!(out.status.success());
         String::from_utf8(out.stdout).unwrap()
     };
@@ -91,9 +93,7 @@ fn bad_program_is_exit_code_2_with_location() {
         "OPENQASM 3;\nqubit[2] q;\nh q[0]\ncx q[0], q[1];\n",
     );
     let bind = write(&dir, "b.csv", "x\n1\n");
-    let run = qattnc(&["simulate", &program, "--bind", &bind]);
-    assert_eq!(run.status.code(), Some(2));
-    let stderr = String::from_utf8(run.stderr).unwrap();
+    let stderr = rejected(&program, &["--bind", &bind]);
     assert!(
         stderr.contains(&format!("{program}:4:1: expected ")),
         "{stderr}"
@@ -107,9 +107,7 @@ fn bad_program_is_exit_code_2_with_location() {
         "loop.qasm",
         "OPENQASM 3;\nqubit q;\nfor int i in [0:3] { x q; }\n",
     );
-    let run = qattnc(&["simulate", &program, "--bind-random", "1"]);
-    assert_eq!(run.status.code(), Some(2));
-    let stderr = String::from_utf8(run.stderr).unwrap();
+    let stderr = rejected(&program, &["--bind-random", "1"]);
     assert!(
         stderr.contains("loop.qasm:3:1:") && stderr.contains("control flow"),
         "{stderr}"
@@ -121,17 +119,13 @@ fn unknown_and_missing_inputs_are_named() {
     let dir = temp_dir("names");
     let program = write(&dir, "p.qasm", PROGRAM);
     let bind = write(&dir, "b.csv", "a,zeta\n1,2\n");
-    let run = qattnc(&["simulate", &program, "--bind", &bind]);
-    assert_eq!(run.status.code(), Some(2));
-    let stderr = String::from_utf8(run.stderr).unwrap();
+    let stderr = rejected(&program, &["--bind", &bind]);
     assert!(
         stderr.contains(&format!("{bind}:1:3: unknown input(s) `zeta`")),
         "{stderr}"
     );
     let bind = write(&dir, "b.json", "[{\"a\": 1}]");
-    let run = qattnc(&["simulate", &program, "--bind", &bind]);
-    assert_eq!(run.status.code(), Some(2));
-    let stderr = String::from_utf8(run.stderr).unwrap();
+    let stderr = rejected(&program, &["--bind", &bind]);
     assert!(stderr.contains("missing input(s) `b`"), "{stderr}");
 }
 
@@ -139,24 +133,15 @@ fn unknown_and_missing_inputs_are_named() {
 fn the_qubit_limit_is_configurable() {
     let dir = temp_dir("limit");
     let program = write(&dir, "wide.qasm", "OPENQASM 3;\nqubit[5] q;\nh q;\n");
-    let run = qattnc(&[
-        "simulate",
-        &program,
-        "--bind-random",
-        "1",
-        "--max-qubits",
-        "4",
-    ]);
-    assert_eq!(run.status.code(), Some(2));
     assert!(
-        String::from_utf8_lossy(&run.stderr)
+        rejected(&program, &["--bind-random", "1", "--max-qubits", "4"])
             .contains("wide.qasm:2:1: the program would have 5 qubits")
     );
-    let run = qattnc(&["simulate", &program, "--bind-random", "1"]);
+    let run = simulate(&program, &["--bind-random", "1"]);
     assert!(run.status.success());
 }
 
-fn stdout_rows(run: &std::process::Output) -> (String, Vec<Vec<String>>) {
+fn stdout_rows(run: &Output) -> (String, Vec<Vec<String>>) {
     assert!(
         run.status.success(),
         "{}",
@@ -177,20 +162,21 @@ fn observables_are_columns_headed_by_their_expressions() {
     let dir = temp_dir("observables");
     let program = write(&dir, "p.qasm", PROGRAM);
     let bind = write(&dir, "b.csv", "a,b\n1,0.5\n-0.3,2\n");
-    let run = qattnc(&[
-        "simulate",
+    let run = simulate(
         &program,
-        "--bind",
-        &bind,
-        "--observable",
-        "Z0",
-        "--observable",
-        "0.5*Z0*Z1 - X1",
-        "--observable",
-        "2",
-        "--observable",
-        "-Z0",
-    ]);
+        &[
+            "--bind",
+            &bind,
+            "--observable",
+            "Z0",
+            "--observable",
+            "0.5*Z0*Z1 - X1",
+            "--observable",
+            "2",
+            "--observable",
+            "-Z0",
+        ],
+    );
     let (header, rows) = stdout_rows(&run);
     assert_eq!(header, "Z0,0.5*Z0*Z1 - X1,2,-Z0");
     for (row, (a, b)) in rows.iter().zip([(1.0f64, 0.5f64), (-0.3, 2.0)]) {
@@ -203,16 +189,17 @@ fn observables_are_columns_headed_by_their_expressions() {
         assert!((values[2] - 2.0).abs() < 1e-15);
         assert!((values[3] + a.cos()).abs() < 1e-12, "{values:?}");
     }
-    let f32_run = qattnc(&[
-        "simulate",
+    let f32_run = simulate(
         &program,
-        "--bind",
-        &bind,
-        "--observable",
-        "0.5*Z0*Z1 - X1",
-        "--precision",
-        "f32",
-    ]);
+        &[
+            "--bind",
+            &bind,
+            "--observable",
+            "0.5*Z0*Z1 - X1",
+            "--precision",
+            "f32",
+        ],
+    );
     let (_, single) = stdout_rows(&f32_run);
     for (r32, r64) in single.iter().zip(&rows) {
         let (x, y): (f64, f64) = (r32[0].parse().unwrap(), r64[1].parse().unwrap());
@@ -224,46 +211,26 @@ fn observables_are_columns_headed_by_their_expressions() {
 fn bad_observables_are_located_exit_code_2() {
     let dir = temp_dir("bad-observable");
     let program = write(&dir, "p.qasm", PROGRAM);
-    let run = qattnc(&[
-        "simulate",
+    let stderr = rejected(
         &program,
-        "--bind-random",
-        "1",
-        "--observable",
-        "0.5*X1*Q3",
-    ]);
-    assert_eq!(run.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&run.stderr);
+        &["--bind-random", "1", "--observable", "0.5*X1*Q3"],
+    );
     assert!(
         stderr.contains("--observable:1:8: expected a Pauli factor") && stderr.contains("^"),
         "{stderr}"
     );
-    let run = qattnc(&[
-        "simulate",
-        &program,
-        "--bind-random",
-        "1",
-        "--observable",
-        "Z5",
-    ]);
-    assert_eq!(run.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&run.stderr);
+    let stderr = rejected(&program, &["--bind-random", "1", "--observable", "Z5"]);
     assert!(
         stderr.contains("qubit 5, but the circuit has 2 qubits"),
         "{stderr}"
     );
-    let run = qattnc(&[
-        "simulate",
-        &program,
-        "--bind-random",
-        "1",
-        "--observable",
-        "Z0",
-        "--shots",
-        "10",
-    ]);
-    assert_eq!(run.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&run.stderr).contains("observables are exact"));
+    assert!(
+        rejected(
+            &program,
+            &["--bind-random", "1", "--observable", "Z0", "--shots", "10",]
+        )
+        .contains("observables are exact")
+    );
 }
 
 #[test]
@@ -277,7 +244,7 @@ fn probabilities_and_counts_of_the_measured_bits() {
          c[0] = measure q[0];\nc[2] = measure q[1];\n",
     );
     let bind = write(&dir, "b.csv", "a,b\n1,0.5\n");
-    let run = qattnc(&["simulate", &program, "--bind", &bind, "--probabilities"]);
+    let run = simulate(&program, &["--bind", &bind, "--probabilities"]);
     let (header, rows) = stdout_rows(&run);
     assert_eq!(header, "row,outcome,probability");
     // Outcome "c2 c0": c0 = q0, c2 = q1.
@@ -293,17 +260,18 @@ fn probabilities_and_counts_of_the_measured_bits() {
         );
     }
     let counts = |seed: &str| {
-        let run = qattnc(&[
-            "simulate",
+        let run = simulate(
             &program,
-            "--bind",
-            &bind,
-            "--probabilities",
-            "--shots",
-            "2000",
-            "--seed",
-            seed,
-        ]);
+            &[
+                "--bind",
+                &bind,
+                "--probabilities",
+                "--shots",
+                "2000",
+                "--seed",
+                seed,
+            ],
+        );
         let (header, rows) = stdout_rows(&run);
         assert_eq!(header, "row,outcome,count");
         rows
@@ -329,13 +297,7 @@ fn unmeasured_programs_give_the_distribution_of_every_qubit() {
         "p.qasm",
         "OPENQASM 3;\ninclude \"stdgates.inc\";\nqubit[2] q;\nx q[1];\n",
     );
-    let run = qattnc(&[
-        "simulate",
-        &program,
-        "--bind-random",
-        "1",
-        "--probabilities",
-    ]);
+    let run = simulate(&program, &["--bind-random", "1", "--probabilities"]);
     let (_, rows) = stdout_rows(&run);
     let ones: Vec<&str> = rows
         .iter()
@@ -356,41 +318,27 @@ fn the_memory_guard_names_the_need_and_the_limit() {
         "p.qasm",
         &format!("OPENQASM 3;\ninclude \"stdgates.inc\";\nqubit[20] q;\nh q;\n{cx}"),
     );
-    let run = qattnc(&[
-        "simulate",
+    let stderr = rejected(
         &program,
-        "--bind-random",
-        "1",
-        "--observable",
-        "Z19",
-        "--max-memory",
-        "4M",
-    ]);
-    assert_eq!(run.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&run.stderr);
+        &[
+            "--bind-random",
+            "1",
+            "--observable",
+            "Z19",
+            "--max-memory",
+            "4M",
+        ],
+    );
     assert!(
         stderr.contains("simulating 20 qubits needs") && stderr.contains("the limit is 4.00 MiB"),
         "{stderr}"
     );
     // ⟨Z0⟩'s cone is two qubits: it fits.
-    let run = qattnc(&[
-        "simulate",
+    let run = simulate(
         &program,
-        "--bind-random",
-        "1",
-        "--max-memory",
-        "4M",
-        "--json",
-    ]);
+        &["--bind-random", "1", "--max-memory", "4M", "--json"],
+    );
     let summary = last_json(&run);
     assert_eq!(summary["simulated_qubits"], 2);
-    let run = qattnc(&[
-        "simulate",
-        &program,
-        "--bind-random",
-        "1",
-        "--max-memory",
-        "lots",
-    ]);
-    assert_eq!(run.status.code(), Some(2));
+    rejected(&program, &["--bind-random", "1", "--max-memory", "lots"]);
 }

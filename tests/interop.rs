@@ -9,6 +9,9 @@
 //! without CUDA-Q in it, the affected checks print `skipped: …` to stderr and pass. The emitted
 //! files are kept under `target/tmp/interop/` for inspection.
 
+mod common;
+
+use common::interop_python;
 use qattnc::compile::{MAX_LEVEL, compile_layer, route_compiled};
 use qattnc::emit::{EmitOptions, Format, emit};
 use qattnc::layer::{Ansatz, Entangler, LayerSpec, preset, score_circuit};
@@ -36,36 +39,6 @@ const GOLDEN_ROWS: usize = 5;
 
 /// One binding: input name → value.
 type Binding = Map<String, Value>;
-
-/// The venv's Python, or why the interop checks are skipped.
-fn venv_python() -> Result<PathBuf, String> {
-    let venv = match std::env::var_os("QATTNC_INTEROP_VENV") {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => {
-            let home = std::env::var_os("HOME").ok_or("HOME is not set")?;
-            Path::new(&home).join(".cache/qattnc/interop-venv")
-        }
-    };
-    let python = venv.join("bin/python");
-    if !python.exists() {
-        return Err(format!(
-            "no interop venv at {} (run `make interop` to create it)",
-            venv.display()
-        ));
-    }
-    let probe = Command::new(&python)
-        .args(["-c", "import numpy, qiskit, qiskit_qasm3_import"])
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
-    if !probe.status.success() {
-        return Err(format!(
-            "the venv at {} lacks numpy/qiskit/qiskit-qasm3-import (run `make interop`): {}",
-            venv.display(),
-            String::from_utf8_lossy(&probe.stderr).trim()
-        ));
-    }
-    Ok(python)
-}
 
 /// Deterministic uniform numbers in [−π, π] (SplitMix64).
 struct Angles(u64);
@@ -321,7 +294,7 @@ fn simulate(path: &Path, bindings: &[Binding]) -> Vec<f64> {
 /// Emits `layer` at every level and checks Qiskit and CUDA-Q against numpy, on random bindings
 /// and (when present) golden rows, and numpy against the golden scores.
 fn check_layer(layer: &str, seed: u64) {
-    let python = match venv_python() {
+    let python = match interop_python(&["numpy", "qiskit", "qiskit_qasm3_import"]) {
         Ok(python) => python,
         Err(reason) => {
             eprintln!("skipped: interop checks for {layer}: {reason}");
@@ -416,7 +389,7 @@ fn paper_conditional_scores_agree_with_qiskit_cudaq_and_numpy() {
 /// readout of c[0] equals qattnc's simulation of the unrouted -O0 reference.
 #[test]
 fn routed_heavy_hex_program_is_on_the_map_and_agrees_with_qiskit() {
-    let python = match venv_python() {
+    let python = match interop_python(&["numpy", "qiskit", "qiskit_qasm3_import"]) {
         Ok(python) => python,
         Err(reason) => {
             eprintln!("skipped: routed-program interop check: {reason}");

@@ -12,39 +12,17 @@
 //! without PennyLane in it, the test prints `skipped: …` to stderr and passes. The emitted files
 //! are kept under `target/tmp/interop_layers/`.
 
+mod common;
+
+use common::interop_python;
 use qattnc::compile::compile_part;
 use qattnc::emit::{EmitOptions, Format, emit};
 use qattnc::layer::{LayerSpec, Part};
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 const TOLERANCE: f64 = 1e-9;
-
-fn venv_python() -> Result<PathBuf, String> {
-    let venv = match std::env::var_os("QATTNC_INTEROP_VENV") {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => {
-            let home = std::env::var_os("HOME").ok_or("HOME is not set")?;
-            Path::new(&home).join(".cache/qattnc/interop-venv")
-        }
-    };
-    let python = venv.join("bin/python");
-    if !python.exists() {
-        return Err(format!("no interop venv at {}", venv.display()));
-    }
-    let probe = Command::new(&python)
-        .args(["-c", "import numpy, qiskit, qiskit_qasm3_import, pennylane"])
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
-    if !probe.status.success() {
-        return Err(format!(
-            "the venv at {} lacks numpy/qiskit/qiskit-qasm3-import/pennylane",
-            venv.display()
-        ));
-    }
-    Ok(python)
-}
 
 /// One ansatz case: the `[ansatz]` body, the register size, and the manifest fields.
 struct AnsatzCase {
@@ -180,7 +158,7 @@ fn write_program(
 
 #[test]
 fn families_match_qiskit_and_pennylane_and_scores_match_their_states() {
-    let python = match venv_python() {
+    let python = match interop_python(&["numpy", "qiskit", "qiskit_qasm3_import", "pennylane"]) {
         Ok(p) => p,
         Err(why) => {
             eprintln!("skipped: {why}");

@@ -15,12 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn localqpu() -> Option<PathBuf> {
-    let venv = std::env::var_os("QATTNC_INTEROP_VENV")
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/qattnc/interop-venv"))
-        })?;
-    let bin = venv.join("bin/localqpu");
+    let bin = common::interop_venv().ok()?.join("bin/localqpu");
     bin.is_file().then_some(bin)
 }
 

@@ -5,30 +5,10 @@
 
 mod common;
 
-use common::qattnc;
+use common::{interop_python, qattnc};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-
-/// The venv's Python, or why the check is skipped.
-fn venv_python() -> Result<PathBuf, String> {
-    let venv = match std::env::var_os("QATTNC_INTEROP_VENV") {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => {
-            let home = std::env::var_os("HOME").ok_or("HOME is not set")?;
-            Path::new(&home).join(".cache/qattnc/interop-venv")
-        }
-    };
-    let python = venv.join("bin/python");
-    let probe = Command::new(&python)
-        .args(["-c", "import qiskit"])
-        .output()
-        .map_err(|e| format!("no interop venv at {} ({e})", venv.display()))?;
-    if !probe.status.success() {
-        return Err(format!("the venv at {} lacks qiskit", venv.display()));
-    }
-    Ok(python)
-}
 
 fn stdout(run: &std::process::Output) -> String {
     assert!(
@@ -41,7 +21,7 @@ fn stdout(run: &std::process::Output) -> String {
 
 #[test]
 fn observables_and_probabilities_equal_qiskit_statevector() {
-    let python = match venv_python() {
+    let python = match interop_python(&["qiskit"]) {
         Ok(p) => p,
         Err(reason) => {
             eprintln!("skipped: simulator readouts against Qiskit: {reason}");

@@ -7,34 +7,12 @@
 
 mod common;
 
-use common::qattnc;
+use common::{interop_python, qattnc};
 use qattnc::ir::{Circuit, Instruction};
 use qattnc::sim::{Amplitude, Program};
 use serde_json::json;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
-
-fn venv_python() -> Result<PathBuf, String> {
-    let venv = match std::env::var_os("QATTNC_INTEROP_VENV") {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => {
-            let home = std::env::var_os("HOME").ok_or("HOME is not set")?;
-            Path::new(&home).join(".cache/qattnc/interop-venv")
-        }
-    };
-    let python = venv.join("bin/python");
-    if !python.exists() {
-        return Err(format!("no interop venv at {}", venv.display()));
-    }
-    let probe = Command::new(&python)
-        .args(["-c", "import numpy, qiskit, qiskit_qasm3_import"])
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
-    if !probe.status.success() {
-        return Err(format!("the venv at {} lacks qiskit", venv.display()));
-    }
-    Ok(python)
-}
 
 /// Loads each program with Qiskit's OpenQASM 3 importer, binds the parameters, drops idle
 /// qubits, and prints P(c[0] = 0) per binding as JSON.
@@ -90,7 +68,7 @@ fn p0(circuit: &Circuit, binding: &[f64]) -> f64 {
 
 #[test]
 fn qiskit_reads_ibm_translated_paper_layers_with_the_same_distribution() {
-    let python = match venv_python() {
+    let python = match interop_python(&["numpy", "qiskit", "qiskit_qasm3_import"]) {
         Ok(p) => p,
         Err(reason) => {
             eprintln!("skipped: Qiskit target interop: {reason}");

@@ -12,6 +12,9 @@
 //! under `target/tmp/qiskit_programs/`. `QATTNC_QISKIT_CIRCUITS` sets the number of random
 //! circuits (default 300).
 
+mod common;
+
+use common::interop_python;
 use qattnc::emit::{EmitOptions, Format, emit};
 use qattnc::ir::{Circuit, Instruction};
 use qattnc::qasm::{ParseOptions, parse};
@@ -27,26 +30,6 @@ const CUDAQ_TOLERANCE: f64 = 1e-6;
 /// Random circuits whose emitted kernels CUDA-Q runs (each kernel is JIT-compiled: ≈ 0.3 s),
 /// besides the every-gate circuits.
 const CUDAQ_KERNELS: usize = 40;
-
-/// The venv's Python, or why the checks are skipped.
-fn venv_python() -> Result<PathBuf, String> {
-    let venv = match std::env::var_os("QATTNC_INTEROP_VENV") {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => {
-            let home = std::env::var_os("HOME").ok_or("HOME is not set")?;
-            Path::new(&home).join(".cache/qattnc/interop-venv")
-        }
-    };
-    let python = venv.join("bin/python");
-    let probe = Command::new(&python)
-        .args(["-c", "import numpy, qiskit"])
-        .output()
-        .map_err(|e| format!("no interop venv at {} ({e})", venv.display()))?;
-    if !probe.status.success() {
-        return Err(format!("the venv at {} lacks numpy/qiskit", venv.display()));
-    }
-    Ok(python)
-}
 
 /// ⟨Z_0⟩ and the distribution of the classical bits (bit j from the qubit measured into
 /// clbit j) of `circuit`, by qattnc's simulator.
@@ -72,7 +55,7 @@ fn number(value: &Value) -> f64 {
 
 #[test]
 fn qiskit_written_programs_load_and_agree_with_qiskit() {
-    let python = match venv_python() {
+    let python = match interop_python(&["numpy", "qiskit"]) {
         Ok(python) => python,
         Err(reason) => {
             eprintln!("skipped: Qiskit-written programs: {reason}");

@@ -13,9 +13,8 @@
 //! [`Program::noisy_marginal`]: super::Program::noisy_marginal
 
 use super::SimError;
+use super::view::sample_counts;
 use rand::Rng;
-use rand::distr::Distribution;
-use rand::distr::weighted::WeightedIndex;
 use std::str::FromStr;
 
 /// Default number of trajectories averaged per binding.
@@ -136,22 +135,18 @@ pub fn apply_readout_error(distribution: &mut [f64], q: f64) {
     }
 }
 
-/// Counts of `shots` draws from `distribution` (which need not be normalised).
+/// Counts of `shots` draws from `distribution` (which need not be normalised; negative
+/// entries count as 0), the same draws as [`sample_counts`] makes.
 pub fn sample_distribution(
     distribution: &[f64],
     shots: u64,
     rng: &mut impl Rng,
 ) -> Result<Vec<u64>, SimError> {
-    let mut counts = vec![0u64; distribution.len()];
     if shots == 0 {
-        return Ok(counts);
+        return Ok(vec![0u64; distribution.len()]);
     }
     let weights: Vec<f64> = distribution.iter().map(|p| p.max(0.0)).collect();
-    let index = WeightedIndex::new(&weights).map_err(|e| SimError::Sampling(e.to_string()))?;
-    for _ in 0..shots {
-        counts[index.sample(rng)] += 1;
-    }
-    Ok(counts)
+    sample_counts(&weights, shots, rng)
 }
 
 #[cfg(test)]

@@ -1,10 +1,9 @@
 //! Simulated states and what is read from them: probabilities, ⟨Z_k⟩, marginals, shot samples.
 
 use super::SimError;
+use super::view::sample_counts;
 use num_complex::Complex64;
 use rand::Rng;
-use rand::distr::Distribution;
-use rand::distr::weighted::WeightedIndex;
 
 /// The amplitudes of a state: real when every gate of the circuit is real, else complex.
 #[derive(Clone, Debug, PartialEq)]
@@ -125,16 +124,6 @@ impl State {
         shots: u64,
         rng: &mut impl Rng,
     ) -> Result<Vec<u64>, SimError> {
-        let marginal = self.marginal(qubits);
-        let mut counts = vec![0u64; marginal.len()];
-        if shots == 0 {
-            return Ok(counts);
-        }
-        let distribution =
-            WeightedIndex::new(&marginal).map_err(|e| SimError::Sampling(e.to_string()))?;
-        for _ in 0..shots {
-            counts[distribution.sample(rng)] += 1;
-        }
-        Ok(counts)
+        sample_counts(&self.marginal(qubits), shots, rng)
     }
 }

@@ -65,25 +65,31 @@ pub struct StatePrep {
 /// The most qubits a template may have (states of 2^20 amplitudes).
 pub const MAX_PREP_QUBITS: usize = 20;
 
+/// The qubit count and parameter names (its inputs, in declaration order) of a template, once
+/// it has 1 to [`MAX_PREP_QUBITS`] qubits and at least one input.
+pub(crate) fn template_shape(circuit: &Circuit) -> Result<(usize, Vec<String>), SimError> {
+    let n = circuit.num_qubits();
+    if n == 0 {
+        return Err(SimError::NoQubits);
+    }
+    if n > MAX_PREP_QUBITS {
+        return Err(SimError::TooManyQubits {
+            qubits: n,
+            limit: MAX_PREP_QUBITS,
+        });
+    }
+    if circuit.inputs().is_empty() {
+        return Err(SimError::NotATemplate(
+            "the template has no parameters".to_string(),
+        ));
+    }
+    Ok((n, circuit.inputs().to_vec()))
+}
+
 impl StatePrep {
     /// Compiles a template; its inputs, in declaration order, are the parameter columns.
     pub fn from_circuit(circuit: &Circuit) -> Result<StatePrep, SimError> {
-        let n = circuit.num_qubits();
-        if n == 0 {
-            return Err(SimError::NoQubits);
-        }
-        if n > MAX_PREP_QUBITS {
-            return Err(SimError::TooManyQubits {
-                qubits: n,
-                limit: MAX_PREP_QUBITS,
-            });
-        }
-        if circuit.inputs().is_empty() {
-            return Err(SimError::NotATemplate(
-                "the template has no parameters".to_string(),
-            ));
-        }
-        let params = circuit.inputs().to_vec();
+        let (n, params) = template_shape(circuit)?;
         let mut gates = Vec::new();
         for op in circuit.gates() {
             gates.push(PrepGate {

@@ -29,7 +29,7 @@
 //! gates from [`Gate::matrix`], two-target gates from the simulator's [`Program`]).
 
 use super::kernel::{Placement, apply_diagonal, apply_matrix, apply_swap};
-use super::stateprep::{MAX_PREP_QUBITS, Real, angle_terms, rows};
+use super::stateprep::{Real, angle_terms, rows, template_shape};
 use super::{Amplitude, Program, SimError};
 use crate::ir::{Angle, Circuit, Gate, GateOp};
 use num_complex::{Complex, Complex64};
@@ -343,22 +343,7 @@ impl ComplexGate {
 impl ComplexStatePrep {
     /// Compiles a template; its inputs, in declaration order, are the parameter columns.
     pub fn from_circuit(circuit: &Circuit) -> Result<ComplexStatePrep, SimError> {
-        let n = circuit.num_qubits();
-        if n == 0 {
-            return Err(SimError::NoQubits);
-        }
-        if n > MAX_PREP_QUBITS {
-            return Err(SimError::TooManyQubits {
-                qubits: n,
-                limit: MAX_PREP_QUBITS,
-            });
-        }
-        if circuit.inputs().is_empty() {
-            return Err(SimError::NotATemplate(
-                "the template has no parameters".to_string(),
-            ));
-        }
-        let params = circuit.inputs().to_vec();
+        let (n, params) = template_shape(circuit)?;
         let gates = circuit
             .gates()
             .map(|op| ComplexGate::compile(op, &params))

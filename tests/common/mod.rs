@@ -153,3 +153,41 @@ pub fn fixture(name: &str) -> PathBuf {
         .join("tests/fixtures")
         .join(name)
 }
+
+/// The interop venv's folder (made by `make interop`): `$QATTNC_INTEROP_VENV`, else
+/// `$HOME/.cache/qattnc/interop-venv`; it need not exist.
+pub fn interop_venv() -> Result<PathBuf, String> {
+    match std::env::var_os("QATTNC_INTEROP_VENV") {
+        Some(dir) if !dir.is_empty() => Ok(PathBuf::from(dir)),
+        _ => {
+            let home = std::env::var_os("HOME").ok_or("HOME is not set")?;
+            Ok(PathBuf::from(home).join(".cache/qattnc/interop-venv"))
+        }
+    }
+}
+
+/// The Python of the [interop venv](interop_venv) once it imports every one of `modules`, or
+/// the reason the interop check using it is skipped.
+pub fn interop_python(modules: &[&str]) -> Result<PathBuf, String> {
+    let venv = interop_venv()?;
+    let python = venv.join("bin/python");
+    if !python.exists() {
+        return Err(format!(
+            "no interop venv at {} (run `make interop` to create it)",
+            venv.display()
+        ));
+    }
+    let probe = Command::new(&python)
+        .args(["-c", &format!("import {}", modules.join(", "))])
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+    if !probe.status.success() {
+        return Err(format!(
+            "the venv at {} lacks {} (run `make interop`): {}",
+            venv.display(),
+            modules.join("/"),
+            text(&probe.stderr).lines().last().unwrap_or("").trim()
+        ));
+    }
+    Ok(python)
+}
