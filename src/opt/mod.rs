@@ -196,7 +196,7 @@ pub fn optimise_part(spec: &LayerSpec, part: Part, head: usize, level: u8) -> Op
         return optimise(&reference, level.min(2));
     }
     let start = Instant::now();
-    let Some(synthesis) = synthesize_overlap(spec, head) else {
+    let Some(synthesis) = overlap::synthesize_overlap_of(spec, head, &reference) else {
         let optimised = optimise(&reference, 2);
         let mut manager = PassManager {
             history: optimised.passes,
