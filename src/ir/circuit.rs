@@ -371,17 +371,18 @@ impl Circuit {
     }
 
     fn check_gate(&self, op: &GateOp) -> Result<(), CircuitError> {
-        let name = op.kind_name();
+        // The name is only needed for an error: built there, not for every valid gate.
+        let name = || op.kind_name();
         if op.targets.len() != op.gate.num_targets() {
             return Err(CircuitError::WrongArity {
-                gate: name,
+                gate: name(),
                 expected: format!("{} target qubit(s)", op.gate.num_targets()),
                 got: op.targets.len().to_string(),
             });
         }
         if op.angle.is_some() != (op.gate.num_params() == 1) {
             return Err(CircuitError::WrongArity {
-                gate: name,
+                gate: name(),
                 expected: format!("{} angle(s)", op.gate.num_params()),
                 got: usize::from(op.angle.is_some()).to_string(),
             });
@@ -390,7 +391,10 @@ impl Circuit {
         for qubit in op.qubits() {
             self.check_qubit(qubit)?;
             if seen.contains(&qubit) {
-                return Err(CircuitError::RepeatedQubit { gate: name, qubit });
+                return Err(CircuitError::RepeatedQubit {
+                    gate: name(),
+                    qubit,
+                });
             }
             seen.push(qubit);
         }
@@ -398,7 +402,7 @@ impl Circuit {
             && let Some((input, _)) = angle.terms().iter().find(|(n, _)| !self.inputs.contains(n))
         {
             return Err(CircuitError::UndeclaredInput {
-                gate: name,
+                gate: name(),
                 input: input.clone(),
             });
         }

@@ -38,9 +38,13 @@ impl CircuitDag {
         let mut last = wire_inputs.clone();
         for instruction in circuit.instructions() {
             let node = graph.add_node(DagNode::Op(instruction.clone()));
-            for qubit in instruction.qubits() {
+            let mut link = |qubit: usize| {
                 graph.add_edge(last[qubit], node, qubit);
                 last[qubit] = node;
+            };
+            match instruction {
+                Instruction::Gate(op) => op.qubits().for_each(&mut link),
+                other => other.qubits().into_iter().for_each(link),
             }
         }
         let wire_outputs: Vec<NodeIndex> = (0..n)
@@ -50,10 +54,7 @@ impl CircuitDag {
                 out
             })
             .collect();
-        let mut template = Circuit::new(n, circuit.num_clbits());
-        for input in circuit.inputs() {
-            template.declare_input(input.clone());
-        }
+        let template = circuit.with_instructions(Vec::new());
         CircuitDag {
             graph,
             wire_inputs,

@@ -39,7 +39,7 @@ pub use route::{
 pub use unmeasured_tail::run_drop_unmeasured_tail;
 pub use verify::{MAX_UNITARY_QUBITS, VerifyError, VerifyMode, VerifyReport, verify};
 
-use crate::ir::{Circuit, CircuitDag, CircuitStats};
+use crate::ir::{Circuit, CircuitDag};
 use crate::layer::{LayerSpec, Part, part_circuit};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -74,13 +74,14 @@ pub struct PassManager {
 
 impl PassManager {
     fn record(&mut self, pass: &'static str, before: &Circuit, after: &Circuit, start: Instant) {
-        let (b, a) = (CircuitStats::of(before), CircuitStats::of(after));
+        let ((gates_before, two_qubit_before), (gates_after, two_qubit_after)) =
+            (gate_counts(before), gate_counts(after));
         self.history.push(PassStats {
             pass,
-            gates_before: b.gates,
-            gates_after: a.gates,
-            two_qubit_before: b.two_qubit_gates,
-            two_qubit_after: a.two_qubit_gates,
+            gates_before,
+            gates_after,
+            two_qubit_before,
+            two_qubit_after,
             micros: start.elapsed().as_secs_f64() * 1e6,
             rules: BTreeMap::new(),
         });
@@ -130,6 +131,15 @@ impl PassManager {
         self.record("uncontrol_conjugations", &circuit, &out, start);
         out
     }
+}
+
+/// Gates and their CNOT cost: the two counts a [`PassStats`] records (`gates` and
+/// `two_qubit_gates` of [`CircuitStats`](crate::ir::CircuitStats), without its depth and
+/// per-kind tallies, which cost a DAG build and a string per gate).
+fn gate_counts(circuit: &Circuit) -> (usize, usize) {
+    circuit
+        .gates()
+        .fold((0, 0), |(gates, cx), op| (gates + 1, cx + op.cx_cost()))
 }
 
 /// The gate-level passes at `reach`, repeated until none changes `circuit` (the clean-up after
@@ -186,7 +196,7 @@ pub fn optimise_part(spec: &LayerSpec, part: Part, head: usize, level: u8) -> Op
         return optimise(&reference, level.min(2));
     }
     let start = Instant::now();
-    let Some(synthesis) = synthesize_overlap(spec, head) else {
+    let Some(synthesis) = overlap::synthesize_overlap_of(spec, head, &reference) else {
         let optimised = optimise(&reference, 2);
         let mut manager = PassManager {
             history: optimised.passes,

@@ -132,8 +132,7 @@ fn multiplexable(a: &GateOp, b: &GateOp) -> bool {
 /// q⊕k) are diagonal on (q, k) and commute to the end. The rest is computed on the ancilla's
 /// wire: T(a), CX(q→a) Tdg, CX(k→a) T, CX(q→a) Tdg, CX(k→a), which visits a⊕q, a⊕q⊕k, a⊕k
 /// and restores a (4 CNOTs). Score-preserving (-O3), not unitary-preserving.
-fn synthesize_swap_test(spec: &LayerSpec, head: usize) -> Synthesis {
-    let reference = score_circuit_for_head(spec, head);
+fn synthesize_swap_test(reference: &Circuit) -> Synthesis {
     let mut fired = 0;
     let mut instructions = Vec::with_capacity(reference.instructions().len());
     for instruction in reference.instructions() {
@@ -184,8 +183,18 @@ fn cswap_gadget(q: usize, k: usize) -> [GateOp; 10] {
 /// circuit of [`synthesize_swap_test`]), before clean-up passes; `None` for the other score
 /// kinds (then -O3 is -O2 plus the unmeasured tail).
 pub fn synthesize_overlap(spec: &LayerSpec, head: usize) -> Option<Synthesis> {
+    synthesize_overlap_of(spec, head, &score_circuit_for_head(spec, head))
+}
+
+/// [`synthesize_overlap`] given `reference`, the score circuit of `spec`'s `head` (which the
+/// optimiser has already built).
+pub(super) fn synthesize_overlap_of(
+    spec: &LayerSpec,
+    head: usize,
+    reference: &Circuit,
+) -> Option<Synthesis> {
     if spec.score == ScoreKind::SwapTest {
-        return Some(synthesize_swap_test(spec, head));
+        return Some(synthesize_swap_test(reference));
     }
     if !matches!(
         spec.score,
@@ -193,7 +202,6 @@ pub fn synthesize_overlap(spec: &LayerSpec, head: usize) -> Option<Synthesis> {
     ) {
         return None;
     }
-    let reference = score_circuit_for_head(spec, head);
     let mut circuit = Circuit::new(reference.num_qubits(), 1);
     for input in reference.inputs() {
         circuit.declare_input(input.clone());
