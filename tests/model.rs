@@ -1,6 +1,8 @@
 //! The transformer: the quantum op against finite differences and the simulated score circuit,
 //! incremental decoding against the full forward pass, presets and config overrides.
 
+mod common;
+
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarMap;
 use qattnc::layer::{Side, score_circuit};
@@ -182,17 +184,13 @@ fn check_scores_against_circuit(dtype: DType, tolerance: f64) {
         for (batch, head) in (0..b).flat_map(|batch| (0..heads).map(move |h| (batch, h))) {
             for i in 0..t {
                 for j in 0..t {
-                    let value = |name: &String| {
-                        if let Some(k) = query_names.iter().position(|n| n == name) {
-                            return query_rows[(batch * t + i) * heads + head][k];
-                        }
-                        let k = key_names
-                            .iter()
-                            .position(|n| n == name)
-                            .expect("a key input");
-                        key_rows[(batch * t + j) * heads + head][k]
-                    };
-                    let binding: Vec<f64> = program.inputs().iter().map(value).collect();
+                    let binding = common::pair_binding(
+                        program.inputs(),
+                        &query_names,
+                        &key_names,
+                        &query_rows[(batch * t + i) * heads + head],
+                        &key_rows[(batch * t + j) * heads + head],
+                    );
                     let z = program.run(&binding).unwrap().expectation_z(0);
                     let fast = scores[((batch * heads + head) * t + i) * t + j];
                     assert!(

@@ -4,6 +4,8 @@
 //! differences, training resumes bit-identically, and layers that do not fit the model are
 //! rejected before training.
 
+mod common;
+
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarMap;
 use qattnc::layer::{ScoreKind, Side, score_circuit_for_head};
@@ -160,17 +162,13 @@ fn check_scores(quantum: &str, heads: usize, conditional: bool, kind: ScoreKind)
         for batch in 0..b {
             for i in 0..t {
                 for j in 0..t {
-                    let value = |name: &String| {
-                        if let Some(k) = query_names.iter().position(|n| n == name) {
-                            return query_rows[(batch * t + i) * heads + head][k];
-                        }
-                        let k = key_names
-                            .iter()
-                            .position(|n| n == name)
-                            .expect("a key input");
-                        key_rows[(batch * t + j) * heads + head][k]
-                    };
-                    let binding: Vec<f64> = program.inputs().iter().map(value).collect();
+                    let binding = common::pair_binding(
+                        program.inputs(),
+                        &query_names,
+                        &key_names,
+                        &query_rows[(batch * t + i) * heads + head],
+                        &key_rows[(batch * t + j) * heads + head],
+                    );
                     let expected = circuit_score(&program, kind, &binding, n);
                     let fast = scores[((batch * heads + head) * t + i) * t + j];
                     assert!(

@@ -191,3 +191,28 @@ pub fn interop_python(modules: &[&str]) -> Result<PathBuf, String> {
     }
     Ok(python)
 }
+
+/// The binding of a score program's inputs for the causal pair (i, j): each input named in
+/// `query_names` takes its value from `query_row` (token i's query-side angles), every other
+/// from `key_row` by its position in `key_names` (token j's key-side angles).
+pub fn pair_binding(
+    inputs: &[String],
+    query_names: &[String],
+    key_names: &[String],
+    query_row: &[f64],
+    key_row: &[f64],
+) -> Vec<f64> {
+    inputs
+        .iter()
+        .map(|name| match query_names.iter().position(|n| n == name) {
+            Some(k) => query_row[k],
+            None => {
+                let k = key_names
+                    .iter()
+                    .position(|n| n == name)
+                    .expect("a key input");
+                key_row[k]
+            }
+        })
+        .collect()
+}
