@@ -231,14 +231,24 @@ fn an_inline_layer_with_property_qubits_equals_its_score_circuit() {
 
 #[test]
 fn complex_family_gradients_equal_central_differences() {
-    for layer in ["hadamard_imag", "gaussian_z"] {
-        let cfg = config(&layer_file(layer), 1, false).unwrap().model;
+    // Two heads of a complex family on the conditional registers: the heads' cotangents meet at
+    // the shared prefix (token, position, property unitaries).
+    let two_heads = "[quantum]\nname = \"su2_heads\"\n[quantum.registers]\ntoken = 2\n\
+                     position = 2\nproperty = 2\n[quantum.ansatz]\nfamily = \"efficient_su2\"\n\
+                     reps = 1\n[quantum.score]\nkind = \"hadamard-real\"\nheads = 2\n";
+    let cases = [
+        ("hadamard_imag", layer_file("hadamard_imag"), 1, false),
+        ("gaussian_z", layer_file("gaussian_z"), 1, false),
+        ("su2_heads", two_heads.to_string(), 2, true),
+    ];
+    for (layer, quantum, heads, conditional) in cases {
+        let cfg = config(&quantum, heads, conditional).unwrap().model;
         let vocab = 7;
         let (attention, varmap) = build(&cfg, vocab);
         let Scores::Quantum(_) = attention.scores() else {
             panic!("a quantum layer");
         };
-        let f = inputs(cfg.embed, vocab, false, 2, 4);
+        let f = inputs(cfg.embed, vocab, conditional, 2, 4);
         let weights = Tensor::from_vec(
             (0..2 * 4 * cfg.embed)
                 .map(|i| ((i * 29 % 23) as f64 / 11.0) - 1.0)
@@ -252,7 +262,7 @@ fn complex_family_gradients_equal_central_differences() {
                 x: &f.x,
                 ids: &f.ids,
                 start: 0,
-                properties: None,
+                properties: f.props.as_ref(),
             };
             (attention.forward(&input, None, None).unwrap() * &weights)
                 .unwrap()

@@ -16,7 +16,7 @@
 
 use super::config::{AttentionKind, ModelConfig};
 use super::nn::{dropout, linear, softmax_last};
-use super::quantum::StatePrepOp;
+use super::quantum::{SharedPrefix, StatePrepOp};
 use crate::layer::{ScoreKind, Side, side_groups};
 use crate::sim::StatePrepKernel;
 use candle_core::{DType, Module, Result, Tensor};
@@ -125,8 +125,10 @@ pub struct ClassicalScores {
     scale: f64,
 }
 
-/// The quantum layer's angle parameters and its two state-preparation ops. `query_angles` and
-/// `key_angles` hold h angle sets of the side's size one after the other (head-major).
+/// The quantum layer's angle parameters and its state-preparation ops: the heads' shared
+/// prefix ([`SharedPrefix`]) for layers of up to [`SharedPrefix::MAX_QUBITS`] working qubits,
+/// else the whole query and key templates per head. `query_angles` and `key_angles` hold h angle
+/// sets of the side's size one after the other (head-major).
 #[derive(Clone, Debug)]
 pub struct QuantumScores {
     token_angles: Tensor,
@@ -137,6 +139,7 @@ pub struct QuantumScores {
     key_angles: Tensor,
     query_op: StatePrepOp,
     key_op: StatePrepOp,
+    shared: Option<SharedPrefix>,
     scale: f64,
     heads: usize,
     kind: ScoreKind,
@@ -190,6 +193,14 @@ impl QuantumScores {
         if query_prep.num_params() != r_tok + r_pos + r_prop + r_side {
             candle_core::bail!("the layer's parameter count does not match its registers");
         }
+        let shared =
+            SharedPrefix::for_layer(&spec).map_err(|e| candle_core::Error::Msg(e.to_string()))?;
+        if shared
+            .as_ref()
+            .is_some_and(|s| s.is_complex() != query_prep.is_complex())
+        {
+            candle_core::bail!("the layer's split templates disagree on complex amplitudes");
+        }
         let angles =
             |shape: (usize, usize), name: &str, init: Init| vb.get_with_hints(shape, name, init);
         let uniform = Init::Uniform {
@@ -228,6 +239,7 @@ impl QuantumScores {
             paper: cfg.layer.is_none(),
             query_op: StatePrepOp::new(query_prep),
             key_op: StatePrepOp::new(key_prep),
+            shared,
         })
     }
 
@@ -440,6 +452,55 @@ impl QuantumScores {
     /// with w = 2^n, or w = 2·2^n `[Re ψ | Im ψ]` for a complex template: either way a row
     /// product is Re⟨ψ_q|ψ_k⟩).
     fn states(&self, input: &AttentionInput) -> Result<(Tensor, Tensor)> {
+        match &self.shared {
+            Some(shared) => self.shared_states(shared, input),
+            None => self.whole_states(input),
+        }
+    }
+
+    /// [`Self::states`] from the heads' shared prefix: one encoded product state per token, then
+    /// one matrix product for the 2h query and key unitaries.
+    fn shared_states(
+        &self,
+        shared: &SharedPrefix,
+        input: &AttentionInput,
+    ) -> Result<(Tensor, Tensor)> {
+        let (b, t) = input.ids.dims2()?;
+        // Token angles per token, position angles per position, property angles per sequence.
+        let mut registers = vec![
+            self.token_angles
+                .index_select(&input.ids.flatten_all()?, 0)?
+                .reshape((b, t, ()))?,
+        ];
+        if self.position_angles.dim(1)? > 0 {
+            registers.push(
+                self.position_angles
+                    .narrow(0, input.start, t)?
+                    .unsqueeze(0)?,
+            );
+        }
+        if let Some(property) = self.property_angles(input.properties)? {
+            registers.push(property.unsqueeze(1)?);
+        }
+        let h = self.heads;
+        let r = self.query_angles.dim(0)? / h;
+        let sets = Tensor::cat(
+            &[
+                self.query_angles.reshape((h, r))?,
+                self.key_angles.reshape((h, r))?,
+            ],
+            0,
+        )?;
+        let states = shared.states(&registers, &sets)?;
+        let width = states.dim(1)? / 2;
+        Ok((
+            states.narrow(1, 0, width)?.reshape((b, t, width))?,
+            states.narrow(1, width, width)?.reshape((b, t, width))?,
+        ))
+    }
+
+    /// [`Self::states`] from the whole query and key templates, h rows per token and side.
+    fn whole_states(&self, input: &AttentionInput) -> Result<(Tensor, Tensor)> {
         let (b, t) = input.ids.dims2()?;
         let (query_rows, key_rows) = self.side_rows(input)?;
         let q = self.query_op.states(&query_rows)?;
@@ -622,4 +683,91 @@ fn causal_mask(scores: &Tensor) -> Result<Tensor> {
         .collect();
     let mask = Tensor::from_vec(mask, (t, s), scores.device())?.to_dtype(scores.dtype())?;
     scores.broadcast_add(&mask)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Config, SeededInit};
+    use candle_core::Device;
+
+    /// A tiny model config with `heads` heads and the given `[quantum]` tables ("" = the paper's).
+    fn config(preset: &str, heads: usize, quantum: &str) -> ModelConfig {
+        let text = format!(
+            "preset = \"{preset}\"\n[model]\nembed = 12\nqk_dim = 12\nheads = {heads}\nblock_size = 6\n{quantum}"
+        );
+        Config::from_toml(&text, "test.toml").unwrap().model
+    }
+
+    fn layer(family: &str, kind: &str, heads: usize, registers: &str) -> String {
+        format!(
+            "[quantum]\nname = \"t\"\n[quantum.registers]\n{registers}\n[quantum.ansatz]\n\
+             {family}\n[quantum.encoding]\nfamily = \"n_local\"\nrotations = [\"rx\", \"ry\"]\n\
+             entangling_gate = \"cz\"\n[quantum.score]\nkind = \"{kind}\"\nheads = {heads}\n"
+        )
+    }
+
+    #[test]
+    fn the_shared_prefix_equals_the_whole_templates() {
+        let conditional = "token = 2\nposition = 2\nproperty = 2";
+        let cases = [
+            config("paper-quantum-conditional", 1, ""),
+            config("paper-quantum-sequence", 3, ""),
+            config(
+                "paper-quantum-conditional",
+                2,
+                &layer(
+                    "family = \"efficient_su2\"\nreps = 2",
+                    "hadamard-imag",
+                    2,
+                    conditional,
+                ),
+            ),
+            config(
+                "paper-quantum-sequence",
+                4,
+                &layer(
+                    "family = \"real_amplitudes\"\nreps = 1",
+                    "swap-test",
+                    4,
+                    "token = 3\nposition = 2",
+                ),
+            ),
+        ];
+        for (case, cfg) in cases.iter().enumerate() {
+            let varmap = VarMap::new();
+            let vb = SeededInit::new(&varmap, 5).var_builder(DType::F64, &Device::Cpu);
+            let attention = Attention::new(cfg, 9, vb).unwrap();
+            let Scores::Quantum(q) = attention.scores() else {
+                panic!("a quantum layer")
+            };
+            let shared = q.shared.as_ref().expect("small layers share the prefix");
+            let (b, t) = (3, 5);
+            let ids: Vec<u32> = (0..b * t).map(|i| (i * 5 % 9) as u32).collect();
+            let ids = Tensor::from_vec(ids, (b, t), &Device::Cpu).unwrap();
+            let props: Vec<f64> = (0..b * 9).map(|i| (i as f64 * 0.37).sin()).collect();
+            let props = Tensor::from_vec(props, (b, 9), &Device::Cpu).unwrap();
+            let x = Tensor::zeros((b, t, cfg.embed), DType::F64, &Device::Cpu).unwrap();
+            let input = AttentionInput {
+                x: &x,
+                ids: &ids,
+                start: 1,
+                properties: cfg.conditional.then_some(&props),
+            };
+            let split = q.shared_states(shared, &input).unwrap();
+            let whole = q.whole_states(&input).unwrap();
+            for (a, b) in [(&split.0, &whole.0), (&split.1, &whole.1)] {
+                assert_eq!(a.dims(), b.dims(), "case {case}");
+                let diff = (a - b)
+                    .unwrap()
+                    .abs()
+                    .unwrap()
+                    .max_all()
+                    .unwrap()
+                    .to_scalar::<f64>()
+                    .unwrap();
+                assert!(diff < 1e-12, "case {case}: {diff}");
+            }
+        }
+    }
 }

@@ -3,10 +3,17 @@
 //! `[Re ψ | Im ψ]` (2 · 2^n values) for the complex one, so that in both cases the dot product of
 //! two rows is Re⟨ψ_a|ψ_b⟩. The backward pass returns dL/dθ by adjoint differentiation
 //! (design.md §4; the complex convention is in [`ComplexStatePrep`](crate::sim::ComplexStatePrep)).
+//! [`ColumnsOp`] does the same for the columns U(θ_g)|c⟩ of a template's unitary, one block per
+//! angle set: with them a unitary shared by many states is one matrix product, which is how
+//! [`SharedPrefix`] prepares every head's ψ_q and ψ_k from one encoded state per token.
 //! CPU only, `f32` or `f64`, contiguous input.
 
-use crate::sim::{Real, StatePrepKernel};
-use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Result, Shape, Tensor, WithDType};
+use crate::ir::Circuit;
+use crate::layer::{LayerSpec, ParameterGroup, Side, side_groups};
+use crate::sim::{Real, SimError, StatePrepKernel};
+use candle_core::{
+    CpuStorage, CustomOp1, CustomOp2, CustomOp3, Layout, Result, Shape, Tensor, WithDType,
+};
 use std::sync::Arc;
 
 /// ψ = U(θ)|0⟩ for every row θ of an N × P tensor.
@@ -139,6 +146,292 @@ impl CustomOp2 for StatePrepGradient {
             _ => candle_core::bail!("state-prep: angles and dL/dψ must both be f32 or both f64"),
         };
         Ok((storage, shape))
+    }
+}
+
+/// The columns U(θ_g)|c⟩ (c < 2^n) of the template's unitary for every row θ_g of a G × P
+/// tensor, as state rows: G × 2^n × [`StatePrepKernel::width`]. The backward pass sums each
+/// column's adjoint sweep (started from the saved column, so nothing is prepared twice).
+#[derive(Clone, Debug)]
+pub struct ColumnsOp {
+    prep: Arc<StatePrepKernel>,
+}
+
+impl ColumnsOp {
+    /// The op for a compiled template (real or complex kernel).
+    pub fn new(prep: Arc<StatePrepKernel>) -> ColumnsOp {
+        ColumnsOp { prep }
+    }
+
+    /// The columns for `sets` (G × P), recording the adjoint backward pass.
+    pub fn columns(&self, sets: &Tensor) -> Result<Tensor> {
+        sets.apply_op1(self.clone())
+    }
+}
+
+fn columns<T: Real + WithDType>(
+    prep: &StatePrepKernel,
+    sets: &[T],
+    g: usize,
+) -> Result<CpuStorage> {
+    let mut out = vec![T::zero(); g * prep.dim() * prep.width()];
+    prep.columns(sets, &mut out).map_err(sim_error)?;
+    Ok(T::to_cpu_storage_owned(out))
+}
+
+fn column_gradients<T: Real + WithDType>(
+    prep: &StatePrepKernel,
+    sets: &[T],
+    cols: &[T],
+    upstream: &[T],
+    g: usize,
+) -> Result<CpuStorage> {
+    let mut grad = vec![T::zero(); g * prep.num_params()];
+    prep.column_gradients(sets, cols, upstream, &mut grad)
+        .map_err(sim_error)?;
+    Ok(T::to_cpu_storage_owned(grad))
+}
+
+impl CustomOp1 for ColumnsOp {
+    fn name(&self) -> &'static str {
+        "unitary-columns"
+    }
+
+    fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
+        let (start, g) = rows(&self.prep, layout, "the angle sets")?;
+        let p = self.prep.num_params();
+        let shape = Shape::from((g, self.prep.dim(), self.prep.width()));
+        let storage = match storage {
+            CpuStorage::F32(values) => columns(&self.prep, &values[start..start + g * p], g)?,
+            CpuStorage::F64(values) => columns(&self.prep, &values[start..start + g * p], g)?,
+            _ => candle_core::bail!("unitary-columns: angles must be f32 or f64"),
+        };
+        Ok((storage, shape))
+    }
+
+    fn bwd(&self, arg: &Tensor, res: &Tensor, grad_res: &Tensor) -> Result<Option<Tensor>> {
+        let grad = arg.apply_op3_no_bwd(
+            &res.contiguous()?,
+            &grad_res.contiguous()?,
+            &ColumnsGradient {
+                prep: self.prep.clone(),
+            },
+        )?;
+        Ok(Some(grad))
+    }
+}
+
+/// dL/dθ (G × P) from θ (G × P), the columns and dL/d(columns) (both G × 2^n × width).
+struct ColumnsGradient {
+    prep: Arc<StatePrepKernel>,
+}
+
+impl CustomOp3 for ColumnsGradient {
+    fn name(&self) -> &'static str {
+        "unitary-columns-gradient"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+        s3: &CpuStorage,
+        l3: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let (start, g) = rows(&self.prep, l1, "the angle sets")?;
+        let (p, size) = (self.prep.num_params(), self.prep.dim() * self.prep.width());
+        let expected = (g, self.prep.dim(), self.prep.width());
+        let mut offsets = [0; 2];
+        for (offset, (layout, what)) in offsets
+            .iter_mut()
+            .zip([(l2, "the columns"), (l3, "dL/d(columns)")])
+        {
+            let Some((o, _)) = layout.contiguous_offsets() else {
+                candle_core::bail!("unitary-columns: {what} must be contiguous");
+            };
+            if layout.shape().dims3()? != expected {
+                candle_core::bail!(
+                    "unitary-columns: {what} has shape {:?}, expected {expected:?}",
+                    layout.shape()
+                );
+            }
+            *offset = o;
+        }
+        let (sets, cols, up) = (
+            start..start + g * p,
+            offsets[0]..offsets[0] + g * size,
+            offsets[1]..offsets[1] + g * size,
+        );
+        let storage = match (s1, s2, s3) {
+            (CpuStorage::F32(a), CpuStorage::F32(c), CpuStorage::F32(u)) => {
+                column_gradients(&self.prep, &a[sets], &c[cols], &u[up], g)?
+            }
+            (CpuStorage::F64(a), CpuStorage::F64(c), CpuStorage::F64(u)) => {
+                column_gradients(&self.prep, &a[sets], &c[cols], &u[up], g)?
+            }
+            _ => candle_core::bail!("unitary-columns: angles and gradients must share f32 or f64"),
+        };
+        Ok((storage, Shape::from((g, p))))
+    }
+}
+
+/// Every head's ψ_q,h and ψ_k,h of a layer from the prefix they share (design.md §4).
+///
+/// ψ_q,h(i) = U_q,h φ(i) and ψ_k,h(i) = U_k,h φ(i) with φ(i) = U_prop U_pos(i) U_tok(i)|0⟩: the
+/// token, position and property unitaries and their angles are the same for both sides and
+/// every head, and they act on disjoint registers, so φ(i) = φ_prop ⊗ φ_pos(i) ⊗ φ_tok(i) is a
+/// product of small states, each prepared by its register's own template (a [`StatePrepOp`]
+/// on 2^{n_reg} amplitudes) and multiplied out per token. The 2h unitaries U_q,h, U_k,h — each
+/// the same for every token — are built once per step as 2^n columns ([`ColumnsOp`]), and all
+/// 2h·N states are one matrix product φ · [M_q,0 | … | M_k,h−1]. The backward pass is candle's:
+/// the matrix product sums the 2h heads' cotangents at the prefix boundary, each register's
+/// adjoint runs once per row, and each unitary's adjoint runs over its 2^n columns.
+///
+/// Per token this costs a (w × 2h·w) row product instead of 2h whole templates, which wins while
+/// 2^n is small against the ansatz's gate count: layers of more than [`SharedPrefix::MAX_QUBITS`]
+/// working qubits keep preparing whole templates.
+#[derive(Clone, Debug)]
+pub struct SharedPrefix {
+    /// The token, position and property registers' templates (those present, in that order,
+    /// which is also the order of their qubits: the token register holds the lowest bits).
+    encodings: Vec<StatePrepOp>,
+    ansatz: ColumnsOp,
+    complex: bool,
+}
+
+/// The circuit of `group`'s gates on `qubits` qubits (the group's own register, relabelled from
+/// 0, or the working register), its inputs declared in order.
+fn group_circuit(spec: &LayerSpec, group: &ParameterGroup, qubits: usize) -> Circuit {
+    let mut circuit = Circuit::new(qubits, 0);
+    for name in group.input_names() {
+        circuit.declare_input(name);
+    }
+    circuit
+        .extend_gates(group.gates(spec, 0))
+        .expect("a layer's gates fit its register");
+    circuit
+}
+
+impl SharedPrefix {
+    /// The most working qubits for which the shared prefix is used (2^n × 2^n unitaries).
+    pub const MAX_QUBITS: usize = 8;
+
+    /// The split templates of `spec` (each encoding register's, then one head's `query` group,
+    /// whose gates are the `key` group's too), or `None` when the layer is too wide for it or a
+    /// part has no parameters. Every part runs on the complex kernel when one needs it.
+    pub fn for_layer(spec: &LayerSpec) -> std::result::Result<Option<SharedPrefix>, SimError> {
+        let n = spec.registers.working();
+        let groups = side_groups(spec, Side::Query);
+        if n > Self::MAX_QUBITS || groups.iter().any(|g| g.count == 0) {
+            return Ok(None);
+        }
+        let circuits: Vec<Circuit> = groups
+            .iter()
+            .map(|g| {
+                if g.is_whole() {
+                    group_circuit(spec, g, n)
+                } else {
+                    let own = ParameterGroup {
+                        qubits: 0..g.qubits.len(),
+                        ..g.clone()
+                    };
+                    group_circuit(spec, &own, own.qubits.len())
+                }
+            })
+            .collect();
+        let mut kernels = circuits
+            .iter()
+            .map(StatePrepKernel::from_circuit)
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let complex = kernels.iter().any(StatePrepKernel::is_complex);
+        if complex {
+            kernels = circuits
+                .iter()
+                .map(StatePrepKernel::complex)
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+        }
+        // side_groups lists the encoding registers, then U_q on the whole register.
+        let ansatz = kernels.pop().map(Arc::new);
+        match (ansatz, groups.last().is_some_and(ParameterGroup::is_whole)) {
+            (Some(ansatz), true) => Ok(Some(SharedPrefix {
+                encodings: kernels
+                    .into_iter()
+                    .map(|k| StatePrepOp::new(Arc::new(k)))
+                    .collect(),
+                ansatz: ColumnsOp::new(ansatz),
+                complex,
+            })),
+            _ => Ok(None),
+        }
+    }
+
+    /// Whether the states are complex (rows `[Re ψ | Im ψ]`).
+    pub fn is_complex(&self) -> bool {
+        self.complex
+    }
+
+    /// The state rows ((B·T) × G·w, block g = U(θ_g)φ(b, t) for row b·T + t) under the G angle
+    /// sets `sets` (G × P_ansatz: one head's `query` or `key` angles per row) of the tokens whose
+    /// encoding angles are `registers`: one tensor per encoding register in
+    /// [`Self::for_layer`]'s order, of shape (B or 1) × (T or 1) × r_reg (token angles per
+    /// token, position angles per position, property angles per sequence).
+    pub fn states(&self, registers: &[Tensor], sets: &Tensor) -> Result<Tensor> {
+        if registers.len() != self.encodings.len() {
+            candle_core::bail!(
+                "shared prefix: {} encoding registers given, the layer has {}",
+                registers.len(),
+                self.encodings.len()
+            );
+        }
+        let mut phi: Option<Tensor> = None;
+        for (angles, op) in registers.iter().zip(&self.encodings) {
+            let (b, t, r) = angles.dims3()?;
+            let rows = op.states(&angles.reshape((b * t, r))?.contiguous()?)?;
+            let factor = rows.reshape((b, t, ()))?;
+            phi = Some(match phi {
+                None => factor,
+                Some(low) => self.kron(&factor, &low)?,
+            });
+        }
+        let phi = phi.ok_or_else(|| candle_core::Error::Msg("no encoding register".into()))?;
+        let (b, t, w) = phi.dims3()?;
+        let phi = phi.reshape((b * t, w))?;
+        let columns = self.ansatz.columns(sets)?;
+        let m = if self.complex {
+            // Rows of U(i|c⟩) = i·U|c⟩: [−Im | Re] of the columns' rows.
+            let d = w / 2;
+            let (re, im) = (columns.narrow(2, 0, d)?, columns.narrow(2, d, d)?);
+            Tensor::cat(&[&columns, &Tensor::cat(&[&im.neg()?, &re], 2)?], 1)?
+        } else {
+            columns
+        };
+        // m[g, k, j] = row k of M_g, entry j; φ · M_g for every g in one product.
+        let (g, w, _) = m.dims3()?;
+        let blocks = m.transpose(0, 1)?.contiguous()?.reshape((w, g * w))?;
+        phi.matmul(&blocks)
+    }
+
+    /// The rows of high ⊗ low (high on the higher bits) for state rows of shapes
+    /// (B or 1) × (T or 1) × w_high and × w_low, broadcast over B and T.
+    fn kron(&self, high: &Tensor, low: &Tensor) -> Result<Tensor> {
+        let outer = |a: &Tensor, b: &Tensor| -> Result<Tensor> {
+            let product = a.unsqueeze(3)?.broadcast_mul(&b.unsqueeze(2)?)?;
+            let (bb, tt, wa, wb) = product.dims4()?;
+            product.reshape((bb, tt, wa * wb))
+        };
+        if !self.complex {
+            return outer(high, low);
+        }
+        let split = |x: &Tensor| -> Result<(Tensor, Tensor)> {
+            let d = x.dim(2)? / 2;
+            Ok((x.narrow(2, 0, d)?, x.narrow(2, d, d)?))
+        };
+        let ((hr, hi), (lr, li)) = (split(high)?, split(low)?);
+        let re = (outer(&hr, &lr)? - outer(&hi, &li)?)?;
+        let im = (outer(&hr, &li)? + outer(&hi, &lr)?)?;
+        Tensor::cat(&[&re, &im], 2)
     }
 }
 

@@ -174,9 +174,64 @@ impl StatePrep {
     fn prepare<T: Real>(&self, theta: &[T], psi: &mut [T]) {
         psi.fill(T::zero());
         psi[0] = T::one();
+        self.apply(theta, psi);
+    }
+
+    /// ψ ← U(θ)ψ.
+    fn apply<T: Real>(&self, theta: &[T], psi: &mut [T]) {
         for gate in &self.gates {
             gate.apply(psi, theta, false);
         }
+    }
+
+    /// Writes, for each of the G rows θ_g of `sets` (G × P), the 2^n columns of U(θ_g) as rows:
+    /// row c of block g is U(θ_g)|c⟩ (`columns`: G × 2^n × 2^n), so that for any state φ,
+    /// U(θ_g)φ = φᵀ · block g (as a row vector).
+    pub fn columns<T: Real>(&self, sets: &[T], columns: &mut [T]) -> Result<(), SimError> {
+        let (p, dim) = (self.num_params(), self.dim());
+        rows(p, sets, columns, "columns", dim * dim)?;
+        columns
+            .par_chunks_mut(dim)
+            .enumerate()
+            .for_each(|(row, psi)| {
+                let theta = &sets[row / dim * p..][..p];
+                psi.fill(T::zero());
+                psi[row % dim] = T::one();
+                self.apply(theta, psi);
+            });
+        Ok(())
+    }
+
+    /// dL/dθ_g (G × P) for the G angle sets `sets` given their [`columns`](Self::columns) and
+    /// dL/d(columns) (`upstream`, both G × 2^n × 2^n): the sum over the 2^n columns of each
+    /// column's adjoint sweep, which starts from the column itself (no re-preparation).
+    pub fn column_gradients<T: Real>(
+        &self,
+        sets: &[T],
+        columns: &[T],
+        upstream: &[T],
+        grad: &mut [T],
+    ) -> Result<(), SimError> {
+        let (p, dim) = (self.num_params(), self.dim());
+        rows(p, sets, columns, "columns", dim * dim)?;
+        rows(p, sets, upstream, "dL/d(columns)", dim * dim)?;
+        rows(p, sets, grad, "gradient", p)?;
+        let mut per_column = vec![T::zero(); columns.len() / dim * p];
+        per_column
+            .par_chunks_mut(p)
+            .zip(columns.par_chunks(dim))
+            .zip(upstream.par_chunks(dim))
+            .enumerate()
+            .for_each_init(
+                || (vec![T::zero(); dim], vec![T::zero(); dim]),
+                |(psi, lambda), (row, ((g, column), up))| {
+                    psi.copy_from_slice(column);
+                    lambda.copy_from_slice(up);
+                    self.adjoint(&sets[row / dim * p..][..p], psi, lambda, g);
+                },
+            );
+        sum_columns(&per_column, dim, p, grad);
+        Ok(())
     }
 
     /// The backward sweep: `psi` holds U|0⟩ and `lambda` dL/dψ on entry; `grad` receives dL/dθ.
@@ -221,6 +276,19 @@ pub(super) fn angle_terms(angle: &Angle, params: &[String]) -> Vec<(usize, f64)>
             (k, *c)
         })
         .collect()
+}
+
+/// `grad` (G × P) ← the sums of each block of `dim` consecutive P-wide rows of `per_column`
+/// ((G · dim) × P), added in row order (deterministic whatever the thread count).
+pub(super) fn sum_columns<T: Real>(per_column: &[T], dim: usize, p: usize, grad: &mut [T]) {
+    for (g, block) in grad.chunks_mut(p).zip(per_column.chunks(dim * p)) {
+        g.fill(T::zero());
+        for row in block.chunks(p) {
+            for (a, &b) in g.iter_mut().zip(row) {
+                *a = *a + b;
+            }
+        }
+    }
 }
 
 /// Checks an N × P parameter buffer (P = `p`) against a second N × `other_width` buffer and

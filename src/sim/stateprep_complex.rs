@@ -29,7 +29,7 @@
 //! gates from [`Gate::matrix`], two-target gates from the simulator's [`Program`]).
 
 use super::kernel::{Placement, apply_diagonal, apply_matrix, apply_swap};
-use super::stateprep::{Real, angle_terms, rows, template_shape};
+use super::stateprep::{Real, angle_terms, rows, sum_columns, template_shape};
 use super::{Amplitude, Program, SimError};
 use crate::ir::{Angle, Circuit, Gate, GateOp};
 use num_complex::{Complex, Complex64};
@@ -434,10 +434,75 @@ impl ComplexStatePrep {
     pub fn prepare<T: Real>(&self, theta: &[T], psi: &mut [Complex<T>]) {
         psi.fill(Complex::new(T::zero(), T::zero()));
         psi[0] = Complex::new(T::one(), T::zero());
+        self.apply(theta, psi);
+    }
+
+    /// ψ ← U(θ)ψ.
+    fn apply<T: Real>(&self, theta: &[T], psi: &mut [Complex<T>]) {
         for gate in &self.gates {
             let u = form_matrix(&gate.form, gate.dim, gate.angle(theta));
             gate.apply(psi, &u);
         }
+    }
+
+    /// Writes, for each of the G rows θ_g of `sets` (G × P), the 2^n columns U(θ_g)|c⟩ of the
+    /// unitary as rows `[Re | Im]` (`columns`: G × 2^n × 2·2^n).
+    pub fn columns<T: Real>(&self, sets: &[T], columns: &mut [T]) -> Result<(), SimError> {
+        let (p, dim) = (self.num_params(), self.dim());
+        rows(p, sets, columns, "columns", dim * 2 * dim)?;
+        let zero = Complex::new(T::zero(), T::zero());
+        columns.par_chunks_mut(2 * dim).enumerate().for_each_init(
+            || vec![zero; dim],
+            |psi, (row, out)| {
+                psi.fill(zero);
+                psi[row % dim] = Complex::new(T::one(), T::zero());
+                self.apply(&sets[row / dim * p..][..p], psi);
+                let (re, im) = out.split_at_mut(dim);
+                for ((r, i), z) in re.iter_mut().zip(im).zip(psi.iter()) {
+                    (*r, *i) = (z.re, z.im);
+                }
+            },
+        );
+        Ok(())
+    }
+
+    /// dL/dθ_g (G × P) for the G angle sets `sets` given their [`columns`](Self::columns) and
+    /// the upstream rows `[∂L/∂Re | ∂L/∂Im]` of every column (both G × 2^n × 2·2^n): the sum
+    /// over the columns of each column's adjoint sweep, started from the column itself.
+    pub fn column_gradients<T: Real>(
+        &self,
+        sets: &[T],
+        columns: &[T],
+        upstream: &[T],
+        grad: &mut [T],
+    ) -> Result<(), SimError> {
+        let (p, dim) = (self.num_params(), self.dim());
+        rows(p, sets, columns, "columns", dim * 2 * dim)?;
+        rows(p, sets, upstream, "dL/d(columns)", dim * 2 * dim)?;
+        rows(p, sets, grad, "gradient", p)?;
+        let zero = Complex::new(T::zero(), T::zero());
+        let mut per_column = vec![T::zero(); columns.len() / (2 * dim) * p];
+        per_column
+            .par_chunks_mut(p)
+            .zip(columns.par_chunks(2 * dim))
+            .zip(upstream.par_chunks(2 * dim))
+            .enumerate()
+            .for_each_init(
+                || (vec![zero; dim], vec![zero; dim]),
+                |(psi, lambda), (row, ((g, column), up))| {
+                    let (re, im) = column.split_at(dim);
+                    for ((z, &r), &i) in psi.iter_mut().zip(re).zip(im) {
+                        *z = Complex::new(r, i);
+                    }
+                    let (re, im) = up.split_at(dim);
+                    for ((l, &r), &i) in lambda.iter_mut().zip(re).zip(im) {
+                        *l = Complex::new(r, i);
+                    }
+                    self.adjoint(&sets[row / dim * p..][..p], psi, lambda, g);
+                },
+            );
+        sum_columns(&per_column, dim, p, grad);
+        Ok(())
     }
 
     /// The backward sweep: `psi` holds U|0⟩ and `lambda` g on entry; `grad` receives dL/dθ.

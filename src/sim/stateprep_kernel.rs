@@ -53,6 +53,11 @@ impl StatePrepKernel {
         }
     }
 
+    /// Amplitudes per state, 2^n.
+    pub fn dim(&self) -> usize {
+        1 << self.num_qubits()
+    }
+
     /// Values per state row: 2^n (real) or 2 · 2^n (complex).
     pub fn width(&self) -> usize {
         match self {
@@ -92,6 +97,32 @@ impl StatePrepKernel {
         match self {
             StatePrepKernel::Real(p) => p.gradients(params, upstream, grad),
             StatePrepKernel::Complex(p) => p.gradients(params, upstream, grad),
+        }
+    }
+
+    /// Writes the 2^n columns U(θ_g)|c⟩ of the unitary of each of the G angle sets `sets`
+    /// (G × P) as state rows (G × 2^n × [`width`](Self::width)): for a state row φ, the row of
+    /// U(θ_g)φ is φ · M_g with M_g = block g for the real kernel, and for the complex one
+    /// M_g = [block g; i · block g], the second half being the rows of U(θ_g)(i|c⟩)
+    /// (`[−Im | Re]` of block g's rows).
+    pub fn columns<T: Real>(&self, sets: &[T], columns: &mut [T]) -> Result<(), SimError> {
+        match self {
+            StatePrepKernel::Real(p) => p.columns(sets, columns),
+            StatePrepKernel::Complex(p) => p.columns(sets, columns),
+        }
+    }
+
+    /// dL/dθ_g (G × P) from the angle sets, their [`columns`](Self::columns) and dL/d(columns).
+    pub fn column_gradients<T: Real>(
+        &self,
+        sets: &[T],
+        columns: &[T],
+        upstream: &[T],
+        grad: &mut [T],
+    ) -> Result<(), SimError> {
+        match self {
+            StatePrepKernel::Real(p) => p.column_gradients(sets, columns, upstream, grad),
+            StatePrepKernel::Complex(p) => p.column_gradients(sets, columns, upstream, grad),
         }
     }
 }

@@ -636,3 +636,97 @@ fn the_memory_guard_refuses_before_allocating() {
     let value = simulation.run(&[], 1).unwrap()[0].values[0];
     assert!(value.abs() < 1e-12);
 }
+
+/// `template` applied to |c⟩: X on the set bits of c, then the template's gates.
+fn from_basis(template: &Circuit, c: usize) -> Circuit {
+    let mut circuit = Circuit::new(template.num_qubits(), 0);
+    for name in template.inputs() {
+        circuit.declare_input(name.clone());
+    }
+    for q in (0..template.num_qubits()).filter(|q| c >> q & 1 == 1) {
+        circuit.push_gate(GateOp::fixed(Gate::X, &[q])).unwrap();
+    }
+    circuit.extend_gates(template.gates().cloned()).unwrap();
+    circuit
+}
+
+/// The kernel's columns equal the simulated template run from each basis state, and their
+/// gradients (L = Σ V ⊙ columns) equal central differences.
+fn check_columns(template: &Circuit, rng: &mut ChaCha8Rng) {
+    let kernel = StatePrepKernel::from_circuit(template).unwrap();
+    let (p, dim, width, sets) = (kernel.num_params(), kernel.dim(), kernel.width(), 2);
+    let params: Vec<f64> = (0..sets * p).map(|_| rng.random_range(-3.0..3.0)).collect();
+    let size = dim * width;
+    let mut columns = vec![0.0; sets * size];
+    kernel.columns(&params, &mut columns).unwrap();
+    for g in 0..sets {
+        for c in 0..dim {
+            let program = Program::compile(&from_basis(template, c), Amplitude::Complex).unwrap();
+            let exact = program
+                .run(&params[g * p..(g + 1) * p])
+                .unwrap()
+                .to_complex();
+            let row = &columns[g * size + c * width..][..width];
+            for (x, z) in exact.iter().enumerate() {
+                let im = if kernel.is_complex() {
+                    row[dim + x]
+                } else {
+                    0.0
+                };
+                assert!((row[x] - z.re).abs() < 1e-12 && (im - z.im).abs() < 1e-12);
+            }
+        }
+    }
+    let upstream: Vec<f64> = (0..sets * size)
+        .map(|_| rng.random_range(-1.0..1.0))
+        .collect();
+    let mut grad = vec![0.0; sets * p];
+    kernel
+        .column_gradients(&params, &columns, &upstream, &mut grad)
+        .unwrap();
+    let loss = |theta: &[f64]| {
+        let mut out = vec![0.0; sets * size];
+        kernel.columns(theta, &mut out).unwrap();
+        out.iter().zip(&upstream).map(|(a, b)| a * b).sum::<f64>()
+    };
+    let h = 1e-5;
+    for k in 0..sets * p {
+        let (mut plus, mut minus) = (params.clone(), params.clone());
+        plus[k] += h;
+        minus[k] -= h;
+        let numeric = (loss(&plus) - loss(&minus)) / (2.0 * h);
+        let scale = numeric.abs().max(grad[k].abs()).max(1e-3);
+        assert!(
+            (numeric - grad[k]).abs() <= 1e-7 * scale,
+            "θ[{k}]: adjoint {}, central difference {numeric}",
+            grad[k]
+        );
+    }
+}
+
+#[test]
+fn unitary_columns_equal_the_simulator_and_their_gradients_central_differences() {
+    let mut rng = ChaCha8Rng::seed_from_u64(17);
+    for _ in 0..8 {
+        check_columns(&random_template(&mut rng), &mut rng);
+    }
+    let complex = [
+        Gate::Rx,
+        Gate::Rz,
+        Gate::P,
+        Gate::Ry,
+        Gate::S,
+        Gate::Sx,
+        Gate::H,
+    ];
+    for _ in 0..8 {
+        let n = rng.random_range(1..=4);
+        let template = random_circuit(&mut rng, n, &complex, 12);
+        assert!(
+            StatePrepKernel::from_circuit(&template)
+                .unwrap()
+                .is_complex()
+        );
+        check_columns(&template, &mut rng);
+    }
+}
