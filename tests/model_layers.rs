@@ -373,3 +373,20 @@ mod training {
         assert_eq!(spec.score, ScoreKind::SwapTest);
     }
 }
+
+/// A classical-eq twin of a model with a named layer gets one query/key width per angle of
+/// that layer (Qiskit's real_amplitudes on 6 qubits, 2 reps: 6 × 3 = 18 angles per side), not
+/// the paper layer's count (6); with two heads, twice that.
+#[test]
+fn classical_eq_width_follows_the_named_layer() {
+    for (heads, expected) in [(1, 18), (2, 36)] {
+        let text = format!(
+            "preset = \"paper-classical-eq-sequence\"\n[model]\nheads = {heads}\n\n{}",
+            layer_file("real_amplitudes")
+        );
+        let cfg = Config::from_toml(&text, &origin()).unwrap();
+        assert_eq!(cfg.model.qk_dim, expected, "heads = {heads}");
+    }
+    let paper = Config::from_toml("preset = \"paper-classical-eq-sequence\"\n", &origin()).unwrap();
+    assert_eq!(paper.model.qk_dim, 6);
+}

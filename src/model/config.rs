@@ -15,7 +15,7 @@
 //! ```
 
 use super::ModelError;
-use crate::layer::{Ansatz, Entangler, LayerSpec, Registers, ScoreKind};
+use crate::layer::{Ansatz, Entangler, LayerSpec, Registers, ScoreKind, parameter_count};
 use serde::{Deserialize, Serialize};
 
 /// The attention mechanism of every block.
@@ -309,15 +309,18 @@ impl Config {
             .try_into()
             .map_err(|e: toml::de::Error| bad(e.to_string()))?;
         let m = &mut config.model;
+        let mut side_angles = m.qubits.side_angles();
         if let Some((text, spec)) = layer {
             let r = &spec.registers;
             (m.qubits.token, m.qubits.position, m.qubits.property) =
                 (r.token, r.position, r.property);
+            side_angles = parameter_count(&spec.ansatz, r.working());
             m.layer = Some(text);
         }
         if m.attention == AttentionKind::ClassicalEq && !qk_dim_given {
-            // One per-head query/key width per quantum head's angle set (design.md §5).
-            m.qk_dim = m.heads.max(1) * m.qubits.side_angles();
+            // One per-head query/key width per quantum head's angle set (design.md §5): the
+            // named layer's own angle count, else the paper layer's.
+            m.qk_dim = m.heads.max(1) * side_angles;
         }
         config.validate().map_err(|e| bad(e.to_string()))?;
         Ok(config)
