@@ -12,12 +12,14 @@
 //! - [`conditions`]: per-query property conditions, unspecified ones imputed;
 //! - [`evaluate`]: generation checked by RDKit against the training split;
 //! - [`protocol`]: the paper's 19 sampling runs and its released results;
-//! - [`hardware`]: attention scores estimated by running the score circuit on a backend.
+//! - [`hardware`]: attention scores estimated by running the score circuit on a backend;
+//! - [`circuits`]: a trained model's score-program bindings and raw scores for one molecule.
 //!
 //! Model code never touches files or devices; the training and sampling drivers do.
 
 pub mod attention;
 pub mod checkpoint;
+pub mod circuits;
 pub mod conditions;
 pub mod config;
 pub mod evaluate;

@@ -223,6 +223,31 @@ impl Model {
         properties: Option<&Tensor>,
         block: usize,
     ) -> Result<Tensor> {
+        let (attention, normed) = self.block_attention(ids, properties, block)?;
+        let input = AttentionInput {
+            x: &normed,
+            ids,
+            start: 0,
+            properties,
+        };
+        let weights = attention.weights(&input, None)?;
+        let heads = self.cfg.heads;
+        if heads == 1 {
+            return Ok(weights);
+        }
+        let (bh, t, s) = weights.dims3()?;
+        weights.reshape((bh / heads, heads, t, s))?.mean(1)
+    }
+
+    /// Block `block`'s attention layer and what it reads for a whole sequence (evaluation
+    /// mode): the LayerNorm-ed hidden states (B × T × d) of token ids (B × T, u32) and, for a
+    /// conditional model, normalised properties (B × 9).
+    pub fn block_attention(
+        &self,
+        ids: &Tensor,
+        properties: Option<&Tensor>,
+        block: usize,
+    ) -> Result<(&Attention, Tensor)> {
         let Some(target) = self.blocks.get(block) else {
             candle_core::bail!("the model has {} blocks", self.blocks.len());
         };
@@ -244,20 +269,7 @@ impl Model {
             };
             x = b.forward(&x, &input, None, None, None)?;
         }
-        let normed = target.ln_attention.forward(&x)?;
-        let input = AttentionInput {
-            x: &normed,
-            ids,
-            start: 0,
-            properties,
-        };
-        let weights = target.attention.weights(&input, None)?;
-        let heads = self.cfg.heads;
-        if heads == 1 {
-            return Ok(weights);
-        }
-        let (bh, t, s) = weights.dims3()?;
-        weights.reshape((bh / heads, heads, t, s))?.mean(1)
+        Ok((&target.attention, target.ln_attention.forward(&x)?))
     }
 }
 
