@@ -2,6 +2,7 @@
 
 use super::angle::Angle;
 use super::gate::Gate;
+use std::collections::HashSet;
 use std::fmt;
 
 /// A control qubit and the value it must hold for the gate to act (`negctrl` = `false`).
@@ -243,6 +244,8 @@ pub struct Circuit {
     num_qubits: usize,
     num_clbits: usize,
     inputs: Vec<String>,
+    /// The names of `inputs`, for constant-time declaration and gate checks.
+    input_names: HashSet<String>,
     instructions: Vec<Instruction>,
 }
 
@@ -253,6 +256,7 @@ impl Circuit {
             num_qubits,
             num_clbits,
             inputs: Vec::new(),
+            input_names: HashSet::new(),
             instructions: Vec::new(),
         }
     }
@@ -280,7 +284,8 @@ impl Circuit {
     /// Declares a scalar input (ignored when already declared).
     pub fn declare_input(&mut self, name: impl Into<String>) {
         let name = name.into();
-        if !self.inputs.contains(&name) {
+        if !self.input_names.contains(&name) {
+            self.input_names.insert(name.clone());
             self.inputs.push(name);
         }
     }
@@ -334,11 +339,31 @@ impl Circuit {
     /// When an instruction does not fit the circuit; callers pass instructions rewritten from a
     /// valid circuit of the same shape.
     pub fn with_instructions(&self, instructions: Vec<Instruction>) -> Circuit {
-        let mut out = Circuit {
-            instructions: Vec::with_capacity(instructions.len()),
-            ..Circuit::new(self.num_qubits, self.num_clbits)
-        };
-        out.inputs = self.inputs.clone();
+        Circuit {
+            num_qubits: self.num_qubits,
+            num_clbits: self.num_clbits,
+            inputs: self.inputs.clone(),
+            input_names: self.input_names.clone(),
+            instructions: Vec::new(),
+        }
+        .filled(instructions)
+    }
+
+    /// The circuit's instructions, and the circuit without them (its qubits, bits and inputs):
+    /// the inverse of [`Circuit::filled`], for passes that take a circuit apart and rebuild it
+    /// without copying its instructions.
+    pub(crate) fn into_parts(mut self) -> (Circuit, Vec<Instruction>) {
+        let instructions = std::mem::take(&mut self.instructions);
+        (self, instructions)
+    }
+
+    /// This circuit with `instructions` appended, each checked like [`Circuit::push_gate`].
+    ///
+    /// # Panics
+    /// As [`Circuit::with_instructions`].
+    pub(crate) fn filled(mut self, instructions: Vec<Instruction>) -> Circuit {
+        let out = &mut self;
+        out.instructions.reserve(instructions.len());
         for instruction in instructions {
             let pushed = match instruction {
                 Instruction::Gate(op) => out.push_gate(op),
@@ -348,7 +373,7 @@ impl Circuit {
             };
             pushed.expect("rewritten instructions fit the circuit they came from");
         }
-        out
+        self
     }
 
     /// The gates, skipping measurements, resets and barriers.
@@ -387,19 +412,20 @@ impl Circuit {
                 got: usize::from(op.angle.is_some()).to_string(),
             });
         }
-        let mut seen = Vec::with_capacity(op.num_qubits());
-        for qubit in op.qubits() {
+        for (k, qubit) in op.qubits().enumerate() {
             self.check_qubit(qubit)?;
-            if seen.contains(&qubit) {
+            if op.qubits().take(k).any(|earlier| earlier == qubit) {
                 return Err(CircuitError::RepeatedQubit {
                     gate: name(),
                     qubit,
                 });
             }
-            seen.push(qubit);
         }
         if let Some(angle) = &op.angle
-            && let Some((input, _)) = angle.terms().iter().find(|(n, _)| !self.inputs.contains(n))
+            && let Some((input, _)) = angle
+                .terms()
+                .iter()
+                .find(|(n, _)| !self.input_names.contains(n))
         {
             return Err(CircuitError::UndeclaredInput {
                 gate: name(),

@@ -322,16 +322,31 @@ pub fn decompose_gate(op: &GateOp, basis: Basis) -> Vec<GateOp> {
 
 /// Decomposes every gate of `circuit` into `basis`.
 pub fn run_decompose(circuit: &Circuit, basis: Basis) -> Circuit {
-    let mut instructions = Vec::with_capacity(circuit.instructions().len());
-    for instruction in circuit.instructions() {
+    decompose_owned(circuit.clone(), basis)
+}
+
+/// [`run_decompose`] taking the circuit: gates already in the basis are moved, not rebuilt.
+pub(super) fn decompose_owned(circuit: Circuit, basis: Basis) -> Circuit {
+    let (template, old) = circuit.into_parts();
+    let mut instructions = Vec::with_capacity(old.len());
+    for instruction in old {
         match instruction {
-            Instruction::Gate(op) => {
-                instructions.extend(decompose_gate(op, basis).into_iter().map(Instruction::Gate))
+            Instruction::Gate(op)
+                if basis == Basis::CxAndSingleQubit
+                    && op.controls.is_empty()
+                    && op.gate != Gate::Swap =>
+            {
+                instructions.push(Instruction::Gate(op))
             }
-            other => instructions.push(other.clone()),
+            Instruction::Gate(op) => instructions.extend(
+                decompose_gate(&op, basis)
+                    .into_iter()
+                    .map(Instruction::Gate),
+            ),
+            other => instructions.push(other),
         }
     }
-    circuit.with_instructions(instructions)
+    template.filled(instructions)
 }
 
 #[cfg(test)]

@@ -202,10 +202,8 @@ pub(super) fn synthesize_overlap_of(
     ) {
         return None;
     }
-    let mut circuit = Circuit::new(reference.num_qubits(), 1);
-    for input in reference.inputs() {
-        circuit.declare_input(input.clone());
-    }
+    // The reference's qubits, its one bit (the ancilla's) and its inputs, in its order.
+    let mut circuit = reference.with_instructions(Vec::new());
     let a = branch(spec, Side::Query, head);
     let b = branch(spec, Side::Key, head);
     if a.len() != b.len() {
