@@ -4,6 +4,33 @@ use super::angle::Angle;
 use super::gate::Gate;
 use std::collections::HashSet;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a: input names are short, and every gate's angle terms are looked up when it is
+/// checked, so a cheap hash beats the default SipHash (names come from the circuit's own
+/// author, and their number is bounded by the inputs a circuit may declare).
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+type NameSet = HashSet<String, BuildHasherDefault<Fnv>>;
 
 /// A control qubit and the value it must hold for the gate to act (`negctrl` = `false`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -245,7 +272,7 @@ pub struct Circuit {
     num_clbits: usize,
     inputs: Vec<String>,
     /// The names of `inputs`, for constant-time declaration and gate checks.
-    input_names: HashSet<String>,
+    input_names: NameSet,
     instructions: Vec<Instruction>,
 }
 
@@ -256,7 +283,7 @@ impl Circuit {
             num_qubits,
             num_clbits,
             inputs: Vec::new(),
-            input_names: HashSet::new(),
+            input_names: NameSet::default(),
             instructions: Vec::new(),
         }
     }

@@ -301,6 +301,9 @@ fn decompose_positive(op: &GateOp) -> Vec<GateOp> {
 
 /// Decomposes one gate.
 pub fn decompose_gate(op: &GateOp, basis: Basis) -> Vec<GateOp> {
+    if basis == Basis::CxAndSingleQubit && op.controls.iter().all(|c| c.on_one) {
+        return decompose_positive(op);
+    }
     let negative: Vec<usize> = op
         .controls
         .iter()
@@ -325,17 +328,23 @@ pub fn run_decompose(circuit: &Circuit, basis: Basis) -> Circuit {
     decompose_owned(circuit.clone(), basis)
 }
 
+/// Whether `decompose_gate(op, Basis::CxAndSingleQubit)` is `op` itself: an uncontrolled
+/// one-qubit gate or a `cx`.
+fn in_cx_basis(op: &GateOp) -> bool {
+    match op.controls.as_slice() {
+        [] => op.gate != Gate::Swap,
+        [control] => control.on_one && op.gate == Gate::X,
+        _ => false,
+    }
+}
+
 /// [`run_decompose`] taking the circuit: gates already in the basis are moved, not rebuilt.
 pub(super) fn decompose_owned(circuit: Circuit, basis: Basis) -> Circuit {
     let (template, old) = circuit.into_parts();
     let mut instructions = Vec::with_capacity(old.len());
     for instruction in old {
         match instruction {
-            Instruction::Gate(op)
-                if basis == Basis::CxAndSingleQubit
-                    && op.controls.is_empty()
-                    && op.gate != Gate::Swap =>
-            {
+            Instruction::Gate(op) if basis == Basis::CxAndSingleQubit && in_cx_basis(&op) => {
                 instructions.push(Instruction::Gate(op))
             }
             Instruction::Gate(op) => instructions.extend(
@@ -399,6 +408,27 @@ mod tests {
                     equal_up_to_phase(&product, &matrix(&op)),
                     "{gate:?} at {theta}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn the_fast_path_keeps_exactly_the_gates_decomposition_keeps() {
+        for gate in Gate::ALL {
+            let base = match gate {
+                Gate::Swap => GateOp::fixed(gate, &[1, 2]),
+                g if g.is_rotation() => GateOp::rotation(g, Angle::input("a"), 1),
+                g => GateOp::fixed(g, &[1]),
+            };
+            let ops = [
+                base.clone(),
+                base.clone().controlled_by(Control::on(0)),
+                base.clone().controlled_by(Control::on_zero(0)),
+                base.clone().controlled_by(Control::on(0)).controlled_by(Control::on(3)),
+            ];
+            for op in ops {
+                let kept = decompose_gate(&op, Basis::CxAndSingleQubit) == [op.clone()];
+                assert_eq!(in_cx_basis(&op), kept, "{op}");
             }
         }
     }
