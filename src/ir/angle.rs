@@ -67,6 +67,23 @@ impl Angle {
         sum
     }
 
+    /// Whether `self + other` is a constant of magnitude below `tolerance`: the same answer as
+    /// `self.add(other)` followed by [`Angle::is_constant`] and a look at its constant, without
+    /// building the sum.
+    pub fn sum_is_zero(&self, other: &Angle, tolerance: f64) -> bool {
+        let coefficient = |angle: &Angle, name: &str| {
+            angle.terms.iter().find(|(n, _)| n == name).map(|(_, c)| *c)
+        };
+        (self.constant + other.constant).abs() < tolerance
+            && self.terms.iter().all(|(name, c)| {
+                (c + coefficient(other, name).unwrap_or(0.0)).abs() <= ZERO_COEFFICIENT
+            })
+            && other
+                .terms
+                .iter()
+                .all(|(name, c)| coefficient(self, name).is_some() || c.abs() <= ZERO_COEFFICIENT)
+    }
+
     /// `factor · self`.
     pub fn scale(&self, factor: f64) -> Angle {
         let mut scaled = Angle {
@@ -196,6 +213,11 @@ mod tests {
         let difference = a.add(&a.neg());
         assert!(difference.is_constant());
         assert_eq!(difference.to_string(), "0");
+        assert!(a.sum_is_zero(&a.neg(), 1e-12));
+        assert!(!a.sum_is_zero(&b.neg(), 1e-12));
+        assert!(!a.sum_is_zero(&a.neg().add(&Angle::constant(0.1)), 1e-12));
+        assert!(!mean.sum_is_zero(&a.scale(-0.5), 1e-12), "tok_j_0 is left");
+        assert!(mean.sum_is_zero(&b.scale(-0.5).add(&a.scale(-0.5)), 1e-12));
     }
 
     #[test]

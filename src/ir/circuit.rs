@@ -2,7 +2,35 @@
 
 use super::angle::Angle;
 use super::gate::Gate;
+use std::collections::HashSet;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a: input names are short, and every gate's angle terms are looked up when it is
+/// checked, so a cheap hash beats the default SipHash (names come from the circuit's own
+/// author, and their number is bounded by the inputs a circuit may declare).
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+type NameSet = HashSet<String, BuildHasherDefault<Fnv>>;
 
 /// A control qubit and the value it must hold for the gate to act (`negctrl` = `false`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -126,12 +154,15 @@ impl GateOp {
 
     /// CNOTs needed when the gate is decomposed into `cx` and one-qubit gates, by the standard
     /// constructions: `cx`/`cy`/`cz`/`ch` 1, other singly-controlled gates 2, `swap` 3,
-    /// `ccx` 6, and Barenco et al.'s recursion (Lemma 7.5, no ancillas) for more controls.
+    /// `cswap` 7, `ccx` 6, and Barenco et al.'s recursion (Lemma 7.5, no ancillas) for more
+    /// controls.
     /// Negative controls cost the same as positive ones (X conjugation).
     pub fn cx_cost(&self) -> usize {
         match self.gate {
             Gate::Swap => match self.controls.len() {
                 0 => 3,
+                // CX · ccx · CX with the first CX merged into ccx (crate::opt's decomposition).
+                1 => 7,
                 k => 2 + controlled_cost(k + 1, true),
             },
             gate => {
@@ -243,6 +274,8 @@ pub struct Circuit {
     num_qubits: usize,
     num_clbits: usize,
     inputs: Vec<String>,
+    /// The names of `inputs`, for constant-time declaration and gate checks.
+    input_names: NameSet,
     instructions: Vec<Instruction>,
 }
 
@@ -253,6 +286,7 @@ impl Circuit {
             num_qubits,
             num_clbits,
             inputs: Vec::new(),
+            input_names: NameSet::default(),
             instructions: Vec::new(),
         }
     }
@@ -280,7 +314,8 @@ impl Circuit {
     /// Declares a scalar input (ignored when already declared).
     pub fn declare_input(&mut self, name: impl Into<String>) {
         let name = name.into();
-        if !self.inputs.contains(&name) {
+        if !self.input_names.contains(&name) {
+            self.input_names.insert(name.clone());
             self.inputs.push(name);
         }
     }
@@ -334,11 +369,31 @@ impl Circuit {
     /// When an instruction does not fit the circuit; callers pass instructions rewritten from a
     /// valid circuit of the same shape.
     pub fn with_instructions(&self, instructions: Vec<Instruction>) -> Circuit {
-        let mut out = Circuit {
-            instructions: Vec::with_capacity(instructions.len()),
-            ..Circuit::new(self.num_qubits, self.num_clbits)
-        };
-        out.inputs = self.inputs.clone();
+        Circuit {
+            num_qubits: self.num_qubits,
+            num_clbits: self.num_clbits,
+            inputs: self.inputs.clone(),
+            input_names: self.input_names.clone(),
+            instructions: Vec::new(),
+        }
+        .filled(instructions)
+    }
+
+    /// The circuit's instructions, and the circuit without them (its qubits, bits and inputs):
+    /// the inverse of [`Circuit::filled`], for passes that take a circuit apart and rebuild it
+    /// without copying its instructions.
+    pub(crate) fn into_parts(mut self) -> (Circuit, Vec<Instruction>) {
+        let instructions = std::mem::take(&mut self.instructions);
+        (self, instructions)
+    }
+
+    /// This circuit with `instructions` appended, each checked like [`Circuit::push_gate`].
+    ///
+    /// # Panics
+    /// As [`Circuit::with_instructions`].
+    pub(crate) fn filled(mut self, instructions: Vec<Instruction>) -> Circuit {
+        let out = &mut self;
+        out.instructions.reserve(instructions.len());
         for instruction in instructions {
             let pushed = match instruction {
                 Instruction::Gate(op) => out.push_gate(op),
@@ -348,7 +403,7 @@ impl Circuit {
             };
             pushed.expect("rewritten instructions fit the circuit they came from");
         }
-        out
+        self
     }
 
     /// The gates, skipping measurements, resets and barriers.
@@ -387,19 +442,20 @@ impl Circuit {
                 got: usize::from(op.angle.is_some()).to_string(),
             });
         }
-        let mut seen = Vec::with_capacity(op.num_qubits());
-        for qubit in op.qubits() {
+        for (k, qubit) in op.qubits().enumerate() {
             self.check_qubit(qubit)?;
-            if seen.contains(&qubit) {
+            if op.qubits().take(k).any(|earlier| earlier == qubit) {
                 return Err(CircuitError::RepeatedQubit {
                     gate: name(),
                     qubit,
                 });
             }
-            seen.push(qubit);
         }
         if let Some(angle) = &op.angle
-            && let Some((input, _)) = angle.terms().iter().find(|(n, _)| !self.inputs.contains(n))
+            && let Some((input, _)) = angle
+                .terms()
+                .iter()
+                .find(|(n, _)| !self.input_names.contains(n))
         {
             return Err(CircuitError::UndeclaredInput {
                 gate: name(),
@@ -440,7 +496,7 @@ mod tests {
             GateOp::fixed(Gate::Swap, &[1, 2])
                 .controlled_by(Control::on(0))
                 .cx_cost(),
-            8
+            7
         );
     }
 

@@ -32,19 +32,31 @@ pub struct CircuitDag {
 impl CircuitDag {
     /// Builds the DAG of `circuit`.
     pub fn from_circuit(circuit: &Circuit) -> Self {
-        let mut graph = StableDiGraph::new();
-        let n = circuit.num_qubits();
+        let template = circuit.with_instructions(Vec::new());
+        Self::build(template, circuit.instructions().iter().cloned())
+    }
+
+    /// Builds the DAG of `circuit`, taking its instructions rather than copying them.
+    pub fn from_owned(circuit: Circuit) -> Self {
+        let (template, instructions) = circuit.into_parts();
+        Self::build(template, instructions)
+    }
+
+    /// The DAG of `template`'s shape (qubits, bits, inputs) with `instructions` in time order.
+    fn build(template: Circuit, instructions: impl IntoIterator<Item = Instruction>) -> Self {
+        let n = template.num_qubits();
+        let instructions = instructions.into_iter();
+        let (capacity, _) = instructions.size_hint();
+        let mut graph = StableDiGraph::with_capacity(capacity + 2 * n, 2 * capacity + n);
         let wire_inputs: Vec<NodeIndex> = (0..n).map(|q| graph.add_node(DagNode::In(q))).collect();
         let mut last = wire_inputs.clone();
-        for instruction in circuit.instructions() {
-            let node = graph.add_node(DagNode::Op(instruction.clone()));
-            let mut link = |qubit: usize| {
+        for instruction in instructions {
+            let node = graph.add_node(DagNode::Op(instruction));
+            let mut k = 0;
+            while let Some(qubit) = nth_qubit(&graph[node], k) {
                 graph.add_edge(last[qubit], node, qubit);
                 last[qubit] = node;
-            };
-            match instruction {
-                Instruction::Gate(op) => op.qubits().for_each(&mut link),
-                other => other.qubits().into_iter().for_each(link),
+                k += 1;
             }
         }
         let wire_outputs: Vec<NodeIndex> = (0..n)
@@ -54,7 +66,6 @@ impl CircuitDag {
                 out
             })
             .collect();
-        let template = circuit.with_instructions(Vec::new());
         CircuitDag {
             graph,
             wire_inputs,
@@ -197,7 +208,8 @@ impl CircuitDag {
         self.layers().len()
     }
 
-    /// The circuit back in a topological order (layer by layer).
+    /// The circuit back, instructions in index order (a topological order, see
+    /// [`CircuitDag::op_nodes`]).
     pub fn to_circuit(&self) -> Circuit {
         let instructions = self
             .op_nodes()
@@ -205,6 +217,44 @@ impl CircuitDag {
             .filter_map(|node| self.instruction(node).cloned())
             .collect();
         self.template.with_instructions(instructions)
+    }
+
+    /// [`CircuitDag::to_circuit`] without copying the instructions.
+    pub fn into_circuit(mut self) -> Circuit {
+        let instructions = self
+            .op_nodes()
+            .into_iter()
+            .filter_map(
+                |node| match std::mem::replace(&mut self.graph[node], DagNode::In(0)) {
+                    DagNode::Op(instruction) => Some(instruction),
+                    _ => None,
+                },
+            )
+            .collect();
+        self.template.filled(instructions)
+    }
+
+    /// The number of gates and their CNOT cost after decomposition (measurements, resets and
+    /// barriers not counted).
+    pub fn gate_counts(&self) -> (usize, usize) {
+        self.graph
+            .node_weights()
+            .fold((0, 0), |(gates, cx), node| match node {
+                DagNode::Op(Instruction::Gate(op)) => (gates + 1, cx + op.cx_cost()),
+                _ => (gates, cx),
+            })
+    }
+}
+
+/// Qubit `k` of an instruction node in [`Instruction::qubits`] order, without collecting them.
+fn nth_qubit(node: &DagNode, k: usize) -> Option<usize> {
+    match node {
+        DagNode::Op(Instruction::Gate(op)) => op.qubits().nth(k),
+        DagNode::Op(Instruction::Measure { qubit, .. } | Instruction::Reset(qubit)) => {
+            (k == 0).then_some(*qubit)
+        }
+        DagNode::Op(Instruction::Barrier(qubits)) => qubits.get(k).copied(),
+        DagNode::In(_) | DagNode::Out(_) => None,
     }
 }
 

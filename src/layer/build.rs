@@ -31,10 +31,14 @@ pub struct ParameterGroup {
 impl ParameterGroup {
     /// The input name of angle `k`: `prefix_k`, or `prefix_h_k` for head h of several.
     pub fn input_name(&self, k: usize) -> String {
-        match self.head {
-            Some(h) => format!("{}_{h}_{k}", self.prefix),
-            None => format!("{}_{k}", self.prefix),
+        // Built by hand: this runs for every angle of every circuit a layer compiles to.
+        let mut name = String::with_capacity(self.prefix.len() + 8);
+        name.push_str(self.prefix);
+        if let Some(h) = self.head {
+            push_index(&mut name, h);
         }
+        push_index(&mut name, k);
+        name
     }
 
     /// Every input name of the group, in index order.
@@ -61,6 +65,20 @@ impl ParameterGroup {
     /// The gates of the group's unitary on absolute qubits `offset + qubits`, in time order.
     pub fn gates(&self, spec: &LayerSpec, offset: usize) -> Vec<GateOp> {
         self.stages(spec, offset).into_iter().flatten().collect()
+    }
+}
+
+/// Appends `_` and the decimal digits of `k`.
+fn push_index(name: &mut String, k: usize) {
+    name.push('_');
+    let start = name.len();
+    let mut rest = k;
+    loop {
+        name.insert(start, char::from(b'0' + (rest % 10) as u8));
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
     }
 }
 
@@ -176,4 +194,31 @@ pub fn ansatz_circuit(spec: &LayerSpec) -> Circuit {
         }))
         .expect("ansatz gates fit the register");
     circuit
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_names_are_prefix_head_and_index() {
+        let group = |prefix, head| ParameterGroup {
+            prefix,
+            head,
+            qubits: 0..3,
+            count: 120,
+        };
+        assert_eq!(group("tok_i", None).input_name(0), "tok_i_0");
+        assert_eq!(group("key", None).input_name(105), "key_105");
+        assert_eq!(group("query", Some(1)).input_name(12), "query_1_12");
+        assert_eq!(group("query", Some(10)).input_name(90), "query_10_90");
+        let names: Vec<String> = group("prop", None).input_names().collect();
+        assert_eq!(names.len(), 120);
+        assert!(
+            names
+                .iter()
+                .enumerate()
+                .all(|(k, n)| *n == format!("prop_{k}"))
+        );
+    }
 }

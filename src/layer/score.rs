@@ -80,11 +80,14 @@ fn hadamard_test(spec: &LayerSpec, head: usize) -> Circuit {
     let mut circuit = Circuit::new(spec.registers.working() + 1, 1);
     declare(&mut circuit, &score_groups_for_head(spec, head));
     let unitary = |group: &ParameterGroup| group.gates(spec, OFFSET);
+    let query_unitaries: Vec<Vec<GateOp>> = query.iter().map(unitary).collect();
     let mut gates = vec![GateOp::fixed(Gate::H, &[ANCILLA])];
-    gates.extend(query.iter().flat_map(unitary));
+    gates.extend(query_unitaries.iter().flatten().cloned());
     // Controlled inverses of U_q, U_pos(i), U_tok(i) (U_prop is shared and never undone).
-    for group in query.iter().rev().filter(|g| g.prefix != "prop") {
-        gates.extend(controlled(inverse(&unitary(group)), ANCILLA));
+    for (group, gates_of_group) in query.iter().zip(&query_unitaries).rev() {
+        if group.prefix != "prop" {
+            gates.extend(controlled(inverse(gates_of_group), ANCILLA));
+        }
     }
     for group in key.iter().filter(|g| g.prefix != "prop") {
         gates.extend(controlled(unitary(group), ANCILLA));

@@ -2,7 +2,7 @@
 //! with `g` (-O2). Exact: the unitary is unchanged, global phase included.
 
 use super::pair::{Reach, find_partner};
-use crate::ir::{Angle, CircuitDag, GateOp};
+use crate::ir::{CircuitDag, GateOp};
 
 /// True when `b` undoes `a` exactly (same qubits are checked by the caller).
 fn is_inverse(a: &GateOp, b: &GateOp) -> bool {
@@ -11,13 +11,9 @@ fn is_inverse(a: &GateOp, b: &GateOp) -> bool {
     }
     match (&a.angle, &b.angle) {
         (None, None) => true,
-        (Some(x), Some(y)) => is_zero(&x.add(y)),
+        (Some(x), Some(y)) => x.sum_is_zero(y, 1e-12),
         _ => false,
     }
-}
-
-fn is_zero(angle: &Angle) -> bool {
-    angle.is_constant() && angle.constant_part().abs() < 1e-12
 }
 
 /// Removes inverse pairs; returns the number of gates removed.
@@ -27,10 +23,10 @@ pub fn run_cancel_inverses(dag: &mut CircuitDag, reach: Reach) -> usize {
         if !dag.contains(node) {
             continue;
         }
-        let Some(op) = dag.gate(node).cloned() else {
+        let Some(op) = dag.gate(node) else {
             continue;
         };
-        if let Some(partner) = find_partner(dag, node, reach, |other| is_inverse(&op, other)) {
+        if let Some(partner) = find_partner(dag, node, reach, |other| is_inverse(op, other)) {
             dag.remove_op(node);
             dag.remove_op(partner);
             removed += 2;
@@ -42,7 +38,7 @@ pub fn run_cancel_inverses(dag: &mut CircuitDag, reach: Reach) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{Circuit, Gate};
+    use crate::ir::{Angle, Circuit, Gate};
 
     fn circuit(ops: Vec<GateOp>) -> CircuitDag {
         let mut c = Circuit::new(3, 0);

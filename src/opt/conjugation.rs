@@ -8,7 +8,7 @@
 //! included. On the paper's score circuit this strips the control from every CNOT ring of the
 //! controlled inverse and controlled key unitaries.
 
-use crate::ir::{Angle, Circuit, Control, GateOp, Instruction};
+use crate::ir::{Circuit, Control, GateOp, Instruction};
 
 /// The gate without its outermost control.
 fn base(op: &GateOp) -> GateOp {
@@ -19,16 +19,12 @@ fn base(op: &GateOp) -> GateOp {
 }
 
 fn is_inverse(a: &GateOp, b: &GateOp) -> bool {
-    let zero = |x: &Angle, y: &Angle| {
-        let sum = x.add(y);
-        sum.is_constant() && sum.constant_part().abs() < 1e-12
-    };
     a.gate.inverse() == b.gate
         && a.targets == b.targets
         && a.controls == b.controls
         && match (&a.angle, &b.angle) {
             (None, None) => true,
-            (Some(x), Some(y)) => zero(x, y),
+            (Some(x), Some(y)) => x.sum_is_zero(y, 1e-12),
             _ => false,
         }
 }
@@ -96,7 +92,7 @@ pub fn run_uncontrol_conjugations(circuit: &Circuit) -> (Circuit, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{CircuitStats, Gate};
+    use crate::ir::{Angle, CircuitStats, Gate};
 
     #[test]
     fn strips_controls_from_conjugating_pairs() {

@@ -35,9 +35,9 @@ fn fold(gate: Gate, theta: f64, controlled: bool) -> Folded {
     }
 }
 
-/// Folds constant angles; returns the number of gates removed.
+/// Folds constant angles; returns the number of gates removed or given a reduced angle.
 pub fn run_fold_constants(dag: &mut CircuitDag) -> usize {
-    let mut removed = 0;
+    let mut changed = 0;
     for node in dag.op_nodes() {
         let Some(op) = dag.gate(node) else { continue };
         let Some(angle) = op.angle.as_ref().filter(|a| a.is_constant()) else {
@@ -47,17 +47,18 @@ pub fn run_fold_constants(dag: &mut CircuitDag) -> usize {
         match fold(op.gate, theta, !op.controls.is_empty()) {
             Folded::Identity => {
                 dag.remove_op(node);
-                removed += 1;
+                changed += 1;
             }
             Folded::Angle(reduced) if (reduced - theta).abs() > TOLERANCE => {
                 let mut folded = op.clone();
                 folded.angle = Some(Angle::constant(reduced));
                 dag.replace_gate(node, folded);
+                changed += 1;
             }
             Folded::Angle(_) => {}
         }
     }
-    removed
+    changed
 }
 
 #[cfg(test)]
@@ -69,33 +70,33 @@ mod tests {
         let mut c = Circuit::new(2, 0);
         c.extend_gates(ops).unwrap();
         let mut dag = CircuitDag::from_circuit(&c);
-        let removed = run_fold_constants(&mut dag);
+        let changed = run_fold_constants(&mut dag);
         let left = dag.to_circuit().gates().map(|g| g.to_string()).collect();
-        (removed, left)
+        (changed, left)
     }
 
     #[test]
     fn two_pi_is_identity_only_without_controls() {
         let rx = |theta: f64| GateOp::rotation(Gate::Rx, Angle::constant(theta), 1);
-        let (removed, left) = run(vec![
+        let (changed, left) = run(vec![
             rx(TAU),
             rx(TAU).controlled_by(Control::on(0)),
             rx(2.0 * TAU).controlled_by(Control::on(0)),
             GateOp::rotation(Gate::P, Angle::constant(TAU), 1).controlled_by(Control::on(0)),
             rx(0.0),
         ]);
-        assert_eq!(removed, 4);
+        assert_eq!(changed, 4);
         assert_eq!(left, ["crx(2*pi) q[0], q[1]"]);
     }
 
     #[test]
     fn angles_are_reduced_to_their_period() {
-        let (_, left) = run(vec![GateOp::rotation(
+        let (changed, left) = run(vec![GateOp::rotation(
             Gate::Rz,
             Angle::constant(2.5 * PI),
             0,
         )]);
-        assert_eq!(left, ["rz(pi/2) q[0]"]);
+        assert_eq!((changed, left), (1, vec!["rz(pi/2) q[0]".to_string()]));
         let (_, left) = run(vec![
             GateOp::rotation(Gate::Ry, Angle::constant(5.0 * PI), 1).controlled_by(Control::on(0)),
         ]);

@@ -2,7 +2,7 @@
 //! `R(a) … R(b)` → `R(a + b)`, exact for rx, ry, rz and p (controlled or not).
 
 use super::pair::{Reach, find_partner};
-use crate::ir::CircuitDag;
+use crate::ir::{CircuitDag, GateOp};
 
 /// Merges rotation pairs; returns the number of gates removed.
 pub fn run_merge_rotations(dag: &mut CircuitDag, reach: Reach) -> usize {
@@ -11,18 +11,23 @@ pub fn run_merge_rotations(dag: &mut CircuitDag, reach: Reach) -> usize {
         if !dag.contains(node) {
             continue;
         }
-        let Some(op) = dag.gate(node).cloned() else {
+        let Some(op) = dag.gate(node) else {
             continue;
         };
-        let Some(angle) = op.angle.clone() else {
+        let Some(angle) = &op.angle else {
             continue;
         };
         let Some(partner) = find_partner(dag, node, reach, |other| other.gate == op.gate) else {
             continue;
         };
-        let mut merged = dag.gate(partner).cloned().expect("partners are gates");
-        let partner_angle = merged.angle.take().expect("same gate, same arity");
-        merged.angle = Some(partner_angle.add(&angle));
+        let partner_op = dag.gate(partner).expect("partners are gates");
+        let partner_angle = partner_op.angle.as_ref().expect("same gate, same arity");
+        let merged = GateOp {
+            gate: partner_op.gate,
+            angle: Some(partner_angle.add(angle)),
+            controls: partner_op.controls.clone(),
+            targets: partner_op.targets.clone(),
+        };
         dag.replace_gate(partner, merged);
         dag.remove_op(node);
         removed += 1;
@@ -33,7 +38,7 @@ pub fn run_merge_rotations(dag: &mut CircuitDag, reach: Reach) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{Angle, Circuit, Control, Gate, GateOp};
+    use crate::ir::{Angle, Circuit, Control, Gate};
 
     #[test]
     fn controlled_rotations_merge_past_commuting_gates() {

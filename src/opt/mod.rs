@@ -74,8 +74,16 @@ pub struct PassManager {
 
 impl PassManager {
     fn record(&mut self, pass: &'static str, before: &Circuit, after: &Circuit, start: Instant) {
-        let ((gates_before, two_qubit_before), (gates_after, two_qubit_after)) =
-            (gate_counts(before), gate_counts(after));
+        self.record_counts(pass, gate_counts(before), gate_counts(after), start);
+    }
+
+    fn record_counts(
+        &mut self,
+        pass: &'static str,
+        (gates_before, two_qubit_before): (usize, usize),
+        (gates_after, two_qubit_after): (usize, usize),
+        start: Instant,
+    ) {
         self.history.push(PassStats {
             pass,
             gates_before,
@@ -87,38 +95,48 @@ impl PassManager {
         });
     }
 
-    /// Runs a DAG pass and records it when it changed something.
+    /// Runs a DAG pass on `dag`, whose gate counts are `counts`, and records it when it changed
+    /// something (then `counts` becomes the new counts); returns whether it did.
     fn dag_pass(
         &mut self,
         name: &'static str,
-        circuit: Circuit,
-        pass: impl Fn(&mut CircuitDag) -> usize,
-    ) -> (Circuit, bool) {
+        dag: &mut CircuitDag,
+        counts: &mut (usize, usize),
+        pass: impl FnOnce(&mut CircuitDag) -> usize,
+    ) -> bool {
         let start = Instant::now();
-        let mut dag = CircuitDag::from_circuit(&circuit);
-        if pass(&mut dag) == 0 {
-            return (circuit, false);
+        if pass(dag) == 0 {
+            return false;
         }
-        let out = dag.to_circuit();
-        self.record(name, &circuit, &out, start);
-        (out, true)
+        let after = dag.gate_counts();
+        self.record_counts(name, *counts, after, start);
+        *counts = after;
+        true
     }
 
-    /// The gate-level passes at `reach`, repeated until none changes the circuit.
-    fn gate_level(&mut self, mut circuit: Circuit, reach: Reach) -> Circuit {
+    /// The gate-level passes at `reach` on `circuit`, repeated until none changes it.
+    fn gate_level(&mut self, circuit: Circuit, reach: Reach) -> Circuit {
+        let mut dag = CircuitDag::from_owned(circuit);
+        self.gate_level_dag(&mut dag, reach);
+        dag.into_circuit()
+    }
+
+    /// The gate-level passes at `reach` on one DAG, repeated until none changes it.
+    fn gate_level_dag(&mut self, dag: &mut CircuitDag, reach: Reach) {
         const MAX_SWEEPS: usize = 64;
+        let mut counts = dag.gate_counts();
         for _ in 0..MAX_SWEEPS {
-            let (c, folded) = self.dag_pass("fold_constants", circuit, run_fold_constants);
-            let (c, cancelled) =
-                self.dag_pass("cancel_inverses", c, |d| run_cancel_inverses(d, reach));
-            let (c, merged) =
-                self.dag_pass("merge_rotations", c, |d| run_merge_rotations(d, reach));
-            circuit = c;
+            let folded = self.dag_pass("fold_constants", dag, &mut counts, run_fold_constants);
+            let cancelled = self.dag_pass("cancel_inverses", dag, &mut counts, |d| {
+                run_cancel_inverses(d, reach)
+            });
+            let merged = self.dag_pass("merge_rotations", dag, &mut counts, |d| {
+                run_merge_rotations(d, reach)
+            });
             if !(folded || cancelled || merged) {
                 break;
             }
         }
-        circuit
     }
 
     /// Controlled-block algebra, recorded when it changed something.
@@ -160,8 +178,13 @@ pub struct Optimised {
 /// Optimises `circuit` at a unitary-preserving level (0, 1 or 2; higher levels are treated as
 /// 2 because they need to know the circuit computes an overlap).
 pub fn optimise(circuit: &Circuit, level: u8) -> Optimised {
+    optimise_owned(circuit.clone(), level)
+}
+
+/// [`optimise`] taking the circuit.
+fn optimise_owned(circuit: Circuit, level: u8) -> Optimised {
     let mut manager = PassManager::default();
-    let mut out = circuit.clone();
+    let mut out = circuit;
     if level >= 2 {
         out = manager.conjugations(out);
     }
@@ -193,35 +216,38 @@ pub fn optimise_layer(spec: &LayerSpec, level: u8) -> Optimised {
 pub fn optimise_part(spec: &LayerSpec, part: Part, head: usize, level: u8) -> Optimised {
     let reference = part_circuit(spec, part, head);
     if level < 3 || part != Part::Score {
-        return optimise(&reference, level.min(2));
+        return optimise_owned(reference, level.min(2));
     }
     let start = Instant::now();
-    let Some(synthesis) = overlap::synthesize_overlap_of(spec, head, &reference) else {
-        let optimised = optimise(&reference, 2);
-        let mut manager = PassManager {
-            history: optimised.passes,
-        };
-        let (out, _) = manager.dag_pass(
-            "drop_unmeasured_tail",
-            optimised.circuit,
-            run_drop_unmeasured_tail,
-        );
-        let out = manager.gate_level(out, Reach::Commuting);
-        return Optimised {
-            circuit: out,
-            passes: manager.history,
-        };
+    let (mut manager, mut dag) = match overlap::synthesize_overlap_of(spec, head, &reference) {
+        Some(synthesis) => {
+            let mut manager = PassManager::default();
+            manager.record("synthesize_overlap", &reference, &synthesis.circuit, start);
+            if let Some(last) = manager.history.last_mut() {
+                last.rules = synthesis.rules;
+            }
+            let mut dag = CircuitDag::from_owned(synthesis.circuit);
+            manager.gate_level_dag(&mut dag, Reach::Commuting);
+            (manager, dag)
+        }
+        None => {
+            let optimised = optimise_owned(reference, 2);
+            let manager = PassManager {
+                history: optimised.passes,
+            };
+            (manager, CircuitDag::from_owned(optimised.circuit))
+        }
     };
-    let mut manager = PassManager::default();
-    manager.record("synthesize_overlap", &reference, &synthesis.circuit, start);
-    if let Some(last) = manager.history.last_mut() {
-        last.rules = synthesis.rules;
-    }
-    let cleaned = manager.gate_level(synthesis.circuit, Reach::Commuting);
-    let (out, _) = manager.dag_pass("drop_unmeasured_tail", cleaned, run_drop_unmeasured_tail);
-    let out = manager.gate_level(out, Reach::Commuting);
+    let mut counts = dag.gate_counts();
+    manager.dag_pass(
+        "drop_unmeasured_tail",
+        &mut dag,
+        &mut counts,
+        run_drop_unmeasured_tail,
+    );
+    manager.gate_level_dag(&mut dag, Reach::Commuting);
     Optimised {
-        circuit: out,
+        circuit: dag.into_circuit(),
         passes: manager.history,
     }
 }
@@ -233,8 +259,9 @@ pub fn lower_to_basis(optimised: Optimised, basis: Basis, level: u8) -> Optimise
         history: optimised.passes,
     };
     let start = Instant::now();
-    let lowered = run_decompose(&optimised.circuit, basis);
-    manager.record("decompose", &optimised.circuit, &lowered, start);
+    let before = gate_counts(&optimised.circuit);
+    let lowered = basis::decompose_owned(optimised.circuit, basis);
+    manager.record_counts("decompose", before, gate_counts(&lowered), start);
     let circuit = match level {
         0 => lowered,
         1 => manager.gate_level(lowered, Reach::Adjacent),

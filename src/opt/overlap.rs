@@ -42,12 +42,18 @@ pub struct Synthesis {
 fn branch(spec: &LayerSpec, side: Side, head: usize) -> Vec<GateOp> {
     let groups = side_groups_for_head(spec, side, head);
     let (whole, parts): (Vec<_>, Vec<_>) = groups.iter().partition(|g| g.is_whole());
-    let part_stages: Vec<Vec<Vec<GateOp>>> = parts.iter().map(|g| g.stages(spec, 1)).collect();
+    let mut part_stages: Vec<Vec<Vec<GateOp>>> = parts.iter().map(|g| g.stages(spec, 1)).collect();
     let depth = part_stages.iter().map(Vec::len).max().unwrap_or(0);
     let mut gates = Vec::new();
     for stage in 0..depth {
-        for stages in &part_stages {
-            gates.extend(stages.get(stage).into_iter().flatten().cloned());
+        for stages in &mut part_stages {
+            gates.extend(
+                stages
+                    .get_mut(stage)
+                    .map(std::mem::take)
+                    .into_iter()
+                    .flatten(),
+            );
         }
     }
     for group in whole {
@@ -88,7 +94,8 @@ impl Batch {
                 e.op.gate
             },
             angle: Some(angle.clone()),
-            ..e.op.clone()
+            controls: e.op.controls.clone(),
+            targets: e.op.targets.clone(),
         };
         let fans: Vec<GateOp> = self.0.iter().map(fan).collect();
         out.extend(fans.iter().cloned());
@@ -202,10 +209,8 @@ pub(super) fn synthesize_overlap_of(
     ) {
         return None;
     }
-    let mut circuit = Circuit::new(reference.num_qubits(), 1);
-    for input in reference.inputs() {
-        circuit.declare_input(input.clone());
-    }
+    // The reference's qubits, its one bit (the ancilla's) and its inputs, in its order.
+    let mut circuit = reference.with_instructions(Vec::new());
     let a = branch(spec, Side::Query, head);
     let b = branch(spec, Side::Key, head);
     if a.len() != b.len() {
@@ -215,25 +220,27 @@ pub(super) fn synthesize_overlap_of(
     let mut fired = |rule: &'static str| *rules.entry(rule).or_insert(0) += 1;
     let mut gates = vec![GateOp::fixed(Gate::H, &[ANCILLA])];
     let mut batch = Batch::default();
-    for (ga, gb) in a.iter().zip(&b) {
-        if batch.touches(ga) || batch.touches(gb) {
+    for (ga, gb) in a.into_iter().zip(b) {
+        if batch.touches(&ga) || batch.touches(&gb) {
             batch.flush(&mut gates);
         }
         if ga == gb {
             fired("shared_gate");
-            gates.push(ga.clone());
-        } else if multiplexable(ga, gb) {
+            gates.push(ga);
+        } else if multiplexable(&ga, &gb) {
             fired("multiplexed_rotation");
             let (theta_a, theta_b) = (ga.angle.as_ref().unwrap(), gb.angle.as_ref().unwrap());
+            let alpha = theta_a.add(theta_b).scale(0.5);
+            let beta = theta_a.add(&theta_b.neg()).scale(0.5);
             batch.0.push(Entry {
-                op: ga.clone(),
-                alpha: theta_a.add(theta_b).scale(0.5),
-                beta: theta_a.add(&theta_b.neg()).scale(0.5),
+                op: ga,
+                alpha,
+                beta,
             });
         } else {
             fired("controlled_pair");
-            gates.push(ga.clone().controlled_by(Control::on_zero(ANCILLA)));
-            gates.push(gb.clone().controlled_by(Control::on(ANCILLA)));
+            gates.push(ga.controlled_by(Control::on_zero(ANCILLA)));
+            gates.push(gb.controlled_by(Control::on(ANCILLA)));
         }
     }
     batch.flush(&mut gates);

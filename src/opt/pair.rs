@@ -65,13 +65,11 @@ fn path_commutes(dag: &CircuitDag, from: NodeIndex, to: NodeIndex, reach: Reach)
 /// True when both gates touch the same qubits in the same roles: equal control sets (with
 /// polarity) and equal targets (`swap` targets as a set).
 pub fn same_qubits(a: &GateOp, b: &GateOp) -> bool {
-    let mut targets_a = a.targets.clone();
-    let mut targets_b = b.targets.clone();
-    if a.gate == crate::ir::Gate::Swap {
-        targets_a.sort_unstable();
-        targets_b.sort_unstable();
-    }
-    targets_a == targets_b
+    let same_targets = match (a.gate, a.targets.as_slice(), b.targets.as_slice()) {
+        (crate::ir::Gate::Swap, [a0, a1], [b0, b1]) => (a0, a1) == (b0, b1) || (a0, a1) == (b1, b0),
+        _ => a.targets == b.targets,
+    };
+    same_targets
         && a.controls.len() == b.controls.len()
         && a.controls.iter().all(|c| b.controls.contains(c))
 }

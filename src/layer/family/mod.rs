@@ -130,6 +130,8 @@ impl Ansatz {
 pub(crate) struct Builder<'a> {
     register: &'a [usize],
     angle: &'a dyn Fn(usize) -> Angle,
+    /// Whether gates are collected (`false` when only parameters are counted).
+    collect: bool,
     next: usize,
     stages: Vec<Vec<GateOp>>,
     current: Vec<GateOp>,
@@ -148,6 +150,9 @@ impl Builder<'_> {
     }
 
     fn push(&mut self, gate: Gate, angle: Option<Angle>, controls: &[usize], targets: &[usize]) {
+        if !self.collect {
+            return;
+        }
         self.current.push(GateOp {
             gate,
             angle,
@@ -244,14 +249,17 @@ impl Builder<'_> {
     }
 }
 
+/// The ansatz's stages on `register` (empty unless `collect`) and its number of parameters.
 fn run(
     ansatz: &Ansatz,
     register: &[usize],
     angle: &dyn Fn(usize) -> Angle,
+    collect: bool,
 ) -> (Vec<Vec<GateOp>>, usize) {
     let mut builder = Builder {
         register,
         angle,
+        collect,
         next: 0,
         stages: Vec::new(),
         current: Vec::new(),
@@ -270,7 +278,7 @@ pub fn ansatz_stages(
     register: &[usize],
     angle: impl Fn(usize) -> Angle,
 ) -> Vec<Vec<GateOp>> {
-    run(ansatz, register, &angle).0
+    run(ansatz, register, &angle, true).0
 }
 
 /// The gates of U(θ) on the qubits `register`, in time order.
@@ -288,7 +296,7 @@ pub fn ansatz_gates(
 /// Number of angles of the ansatz on an `m`-qubit register.
 pub fn parameter_count(ansatz: &Ansatz, register_size: usize) -> usize {
     let register: Vec<usize> = (0..register_size).collect();
-    run(ansatz, &register, &|_| Angle::constant(0.0)).1
+    run(ansatz, &register, &|_| Angle::constant(0.0), false).1
 }
 
 /// U† for a gate sequence U: reversed order, each gate inverted.
