@@ -7,7 +7,8 @@
 use super::{NativeCircuit, NativeSet, Target, translate};
 use crate::ir::Circuit;
 use crate::opt::{
-    Basis, optimise, resynthesise, route_in_basis, run_decompose, run_merge_one_qubit_runs,
+    Basis, optimise, resynthesise, route_in_basis, run_decompose, run_elide_swaps,
+    run_merge_one_qubit_runs,
 };
 use serde::Serialize;
 
@@ -80,11 +81,11 @@ pub fn compile_for_target(circuit: &Circuit, target: &Target) -> Result<ForTarge
     // Before routing, as Qiskit's level 3 does: fewer CNOTs to route, and one-qubit runs merged
     // (a run that multiplies to the identity, such as the Hadamards of cx = H·cz·H between two
     // gates, vanishes, so that the router sees the CNOTs on either side commute).
+    // SWAPs of the program are elided (relabelling what follows; the final layout says where
+    // each qubit ends), as Qiskit's level 2 and 3 and pytket's implicit permutations do.
     let merge = |c: &Circuit| run_merge_one_qubit_runs(c, Basis::CxAndSingleQubit).0;
-    let program = merge(&resynthesise(merge(&run_decompose(
-        circuit,
-        Basis::CxAndSingleQubit,
-    ))));
+    let (elided, wire) = run_elide_swaps(&merge(&run_decompose(circuit, Basis::CxAndSingleQubit)));
+    let program = merge(&resynthesise(elided));
     let routed = route_in_basis(&program, &target.map, None).map_err(|e| e.to_string())?;
     // Swaps next to the gates they route often cancel against them once decomposed, or merge
     // with them into one resynthesised block.
@@ -111,7 +112,7 @@ pub fn compile_for_target(circuit: &Circuit, target: &Target) -> Result<ForTarge
         device_qubits: target.num_qubits(),
         swaps: routed.swaps,
         initial_layout: routed.initial_layout,
-        final_layout: routed.final_layout,
+        final_layout: wire.iter().map(|&w| routed.final_layout[w]).collect(),
         gates,
         two_qubit_gates,
         depth,
