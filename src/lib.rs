@@ -35,4 +35,5 @@ pub mod opt;
 pub mod plot;
 pub mod qasm;
 pub mod sim;
+pub mod synth;
 pub mod target;

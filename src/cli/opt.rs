@@ -103,7 +103,7 @@ pub(super) fn run(args: OptArgs) -> Result<(), Failure> {
             let text = super::target::program_text(t, Format::Qasm3, header);
             optimised.circuit = t.routed.clone();
             if let Some(basis) = basis.filter(|_| t.native.is_none()) {
-                optimised.circuit = crate::opt::run_decompose(&t.routed, basis);
+                optimised.circuit = crate::opt::decompose_merged(&t.routed, basis);
                 emit_qasm3(
                     &optimised.circuit,
                     &EmitOptions {

@@ -1,10 +1,15 @@
-//! Compiling an optimised circuit for a target: place and route it ([`crate::opt::route_in_basis`]),
-//! clean up what routing exposed (the `-O2` gate-level passes), translate into the native
-//! gates, and report what it costs.
+//! Compiling an optimised circuit for a target: consolidate and resynthesise its two-qubit
+//! blocks ([`crate::opt::resynthesise`]), place and route it ([`crate::opt::route_in_basis`]),
+//! clean up what routing exposed (the `-O2` passes, then block resynthesis again: SWAPs merge
+//! into the blocks next to them), merge one-qubit runs, translate into the native gates, and
+//! report what it costs.
 
 use super::{NativeCircuit, NativeSet, Target, translate};
 use crate::ir::Circuit;
-use crate::opt::{optimise, route_in_basis};
+use crate::opt::{
+    Basis, optimise, resynthesise, route_in_basis, run_decompose, run_elide_swaps,
+    run_merge_one_qubit_runs,
+};
 use serde::Serialize;
 
 /// What compiling for a target produced and cost, serialised as the `"target"` object of
@@ -73,13 +78,20 @@ impl ForTarget {
 /// Routes `circuit` onto `target` and translates it into the target's native gates.
 pub fn compile_for_target(circuit: &Circuit, target: &Target) -> Result<ForTarget, String> {
     target.check_fits(circuit)?;
-    let routed = route_in_basis(circuit, &target.map, None).map_err(|e| e.to_string())?;
-    // Swaps next to the gates they route often cancel against them once decomposed.
-    let cleaned = optimise(
-        &crate::opt::run_decompose(&routed.circuit, crate::opt::Basis::CxAndSingleQubit),
-        2,
-    )
-    .circuit;
+    // Before routing, as Qiskit's level 3 does: fewer CNOTs to route, and one-qubit runs merged
+    // (a run that multiplies to the identity, such as the Hadamards of cx = H·cz·H between two
+    // gates, vanishes, so that the router sees the CNOTs on either side commute).
+    // SWAPs of the program are elided (relabelling what follows; the final layout says where
+    // each qubit ends), as Qiskit's level 2 and 3 and pytket's implicit permutations do.
+    let merge = |c: &Circuit| run_merge_one_qubit_runs(c, Basis::CxAndSingleQubit).0;
+    let (elided, wire) = run_elide_swaps(&merge(&run_decompose(circuit, Basis::CxAndSingleQubit)));
+    let program = merge(&resynthesise(elided));
+    let routed = route_in_basis(&program, &target.map, None).map_err(|e| e.to_string())?;
+    // Swaps next to the gates they route often cancel against them once decomposed, or merge
+    // with them into one resynthesised block.
+    let cleaned =
+        resynthesise(optimise(&run_decompose(&routed.circuit, Basis::CxAndSingleQubit), 2).circuit);
+    let cleaned = merge(&cleaned);
     let native = match target.native {
         Some(_) => Some(translate(&cleaned, target)?),
         None => None,
@@ -100,7 +112,7 @@ pub fn compile_for_target(circuit: &Circuit, target: &Target) -> Result<ForTarge
         device_qubits: target.num_qubits(),
         swaps: routed.swaps,
         initial_layout: routed.initial_layout,
-        final_layout: routed.final_layout,
+        final_layout: wire.iter().map(|&w| routed.final_layout[w]).collect(),
         gates,
         two_qubit_gates,
         depth,

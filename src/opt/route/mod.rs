@@ -316,7 +316,7 @@ pub fn route_in_basis_with(
         None => raw,
         Some(basis) => Routed {
             circuit: super::clean_gate_level(
-                run_decompose(&optimised, basis),
+                super::decompose_merged(&optimised, basis),
                 super::Reach::Commuting,
             ),
             ..raw
