@@ -299,3 +299,36 @@ fn bad_targets_exit_2_naming_the_file() {
         }
     }
 }
+
+/// A program compiled for a target says in its header how its measurements give the score of
+/// its own score kind (not the Hadamard test's for every kind).
+#[test]
+fn target_programs_state_their_own_score_readout() {
+    for (spec, says) in [
+        (
+            "circuits/layers/swap_test.toml",
+            "|<psi_q(i)|psi_k(j)>|^2 (SWAP test",
+        ),
+        (
+            "circuits/layers/hadamard_imag.toml",
+            "= Im<psi_q(i)|psi_k(j)>",
+        ),
+        ("circuits/paper_sequence.toml", "= Re<psi_q(i)|psi_k(j)>"),
+    ] {
+        let out = qattnc(&[
+            "compile",
+            spec,
+            "--target",
+            "circuits/devices/ionq_aria_25.json",
+        ]);
+        assert!(
+            out.status.success(),
+            "{spec}: {}",
+            common::text(&out.stderr)
+        );
+        let text = common::text(&out.stdout);
+        let header: String = text.lines().take_while(|l| l.starts_with("//")).collect();
+        assert!(header.contains(says), "{spec}: {header}");
+        assert!(header.contains("final["), "{spec}: {header}");
+    }
+}
