@@ -7,6 +7,7 @@ pub mod metrics;
 pub mod molecule;
 pub mod property;
 pub mod qm9;
+pub mod random_smiles;
 pub mod reference;
 pub mod split;
 pub mod tokenizer;

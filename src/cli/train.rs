@@ -95,11 +95,12 @@ pub(super) fn run(args: TrainArgs) -> Result<(), Failure> {
     }
     let dataset =
         load(&args.data, &LoadOptions::default()).map_err(|e| Failure::BadInput(e.to_string()))?;
-    let data = TrainData::new(
+    let data = TrainData::with_form(
         &dataset.entries,
         config.model.block_size,
         &args.data.display().to_string(),
         vocabulary,
+        config.train.smiles,
     )
     .map_err(model_failure)?;
     let mut trainer = match &args.resume {
@@ -158,6 +159,16 @@ pub(super) fn run(args: TrainArgs) -> Result<(), Failure> {
             report.val_loss,
             report.checkpoint
         );
+        if let Some(s) = report.spelling {
+            println!(
+                "randomized SMILES: {} molecules fed as random SMILES, {} canonical instead ({} too long for the block, {} with a token outside the vocabulary, {} not written by RDKit)",
+                s.randomized,
+                s.too_long + s.unknown_token + s.failed,
+                s.too_long,
+                s.unknown_token,
+                s.failed
+            );
+        }
     }
     Ok(())
 }

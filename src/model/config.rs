@@ -117,6 +117,30 @@ pub struct TrainConfig {
     /// The cosine schedule's last learning rate as a fraction of `lr`.
     #[serde(default = "default_final_lr_fraction")]
     pub final_lr_fraction: f64,
+    /// How training molecules are spelled (`canonical`, as before, by default; omitted from
+    /// checkpoints then, so older checkpoints read and write alike).
+    #[serde(default, skip_serializing_if = "SmilesForm::is_canonical")]
+    pub smiles: SmilesForm,
+}
+
+/// How the training split's molecules are written as SMILES.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmilesForm {
+    /// RDKit's canonical SMILES, the same string every epoch (the paper).
+    #[default]
+    Canonical,
+    /// A fresh random RDKit SMILES of each molecule every epoch (Arús-Pous et al. 2019),
+    /// seeded by the run's seed, the epoch and the molecule; strings that do not fit the block
+    /// or the vocabulary fall back to the canonical one. Validation stays canonical.
+    Randomized,
+}
+
+impl SmilesForm {
+    /// Whether this is the default, canonical form.
+    pub fn is_canonical(&self) -> bool {
+        *self == SmilesForm::Canonical
+    }
 }
 
 /// The learning-rate schedule of a run.
@@ -282,6 +306,7 @@ impl Config {
                 schedule: LrSchedule::Constant,
                 warmup_steps: 0,
                 final_lr_fraction: default_final_lr_fraction(),
+                smiles: SmilesForm::Canonical,
             },
         })
     }

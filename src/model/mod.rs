@@ -34,7 +34,8 @@ pub mod transformer;
 
 pub use attention::{Attention, AttentionCache, ScoreProvider, ScoreRequest};
 pub use config::{
-    AttentionKind, Config, LrSchedule, ModelConfig, PRESET_NAMES, QubitConfig, TrainConfig,
+    AttentionKind, Config, LrSchedule, ModelConfig, PRESET_NAMES, QubitConfig, SmilesForm,
+    TrainConfig,
 };
 pub use nn::SeededInit;
 pub use optim::AdamW;

@@ -1,20 +1,23 @@
 //! The training loop: deterministic data order and dropout (ChaCha streams keyed by seed, epoch
 //! and step), AdamW with clipping, validation and an atomic checkpoint after every epoch (and
-//! when `max_steps` stops a run), so that resuming reproduces the uninterrupted run.
+//! when `max_steps` stops a run), so that resuming reproduces the uninterrupted run. With
+//! `[train] smiles = "randomized"` each batch's molecules are re-spelled as random RDKit SMILES
+//! keyed by seed, epoch and molecule (so resuming stays exact too); validation stays canonical.
 
 use super::ModelError;
 use super::checkpoint::{
     CheckpointMeta, DataInfo, FORMAT, Progress, PropertyNorm, loss_plot_path, losses_path,
     metrics_path, model_path, optimizer_path, write_atomic, write_text_atomic,
 };
-use super::config::Config;
+use super::config::{Config, SmilesForm};
 use super::nn::SeededInit;
 use super::optim::AdamW;
 use super::transformer::{Model, NUM_PROPERTIES, cross_entropy};
+use crate::chem::DEFAULT_MAX_SMILES_LEN;
 use crate::chem::dataset::Entry;
+use crate::chem::random_smiles::random_smiles;
 use crate::chem::split::{VALIDATION_MODULUS, is_validation};
-use crate::chem::tokenizer::PAD_ID;
-use crate::chem::tokenizer::Vocabulary;
+use crate::chem::tokenizer::{PAD_ID, TokenError, Vocabulary, tokenize};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarMap;
 use rand::SeedableRng;
@@ -28,6 +31,8 @@ use std::time::Instant;
 const ORDER_KEY: u64 = 0x6f72_6465_7200_0001;
 /// Key mixed into the seed for dropout.
 const DROPOUT_KEY: u64 = 0x6472_6f70_0000_0002;
+/// Key mixed into the seed for randomized SMILES.
+const SPELLING_KEY: u64 = 0x7370_656c_6c00_0003;
 /// Sequences per validation batch.
 const EVAL_BATCH: usize = 1024;
 /// Steps excluded from `mean_step_ms`.
@@ -49,12 +54,49 @@ pub struct TrainData {
     pub vocabulary: Vocabulary,
     /// Training split.
     pub train: Vec<Example>,
+    /// The canonical SMILES of each training example, in the same order.
+    pub train_smiles: Vec<String>,
     /// Validation split.
     pub validation: Vec<Example>,
     /// Training-set property statistics.
     pub properties: PropertyNorm,
     /// Provenance.
     pub info: DataInfo,
+}
+
+/// The extra tokens a vocabulary for randomized SMILES holds beyond the canonical corpus's:
+/// the ring-closure labels `1` … `k` (RDKit reuses the lowest free label, and a spelling of a
+/// molecule has as many ring closures as its canonical SMILES, so no spelling needs more than the
+/// corpus's largest count `k`), and each chiral bracket atom's mirror (`@` ↔ `@@`; a new
+/// neighbour order can flip the tag).
+fn randomized_tokens(entries: &[Entry]) -> Result<Vec<String>, ModelError> {
+    let mut extra = std::collections::BTreeSet::new();
+    let mut closures = 0;
+    for entry in entries {
+        let tokens = tokenize(&entry.smiles).map_err(|e| ModelError::Data(e.to_string()))?;
+        let labels = tokens.iter().filter(|t| is_ring_label(t)).count();
+        closures = closures.max(labels / 2);
+        for t in tokens.iter().filter(|t| t.starts_with('[')) {
+            if t.contains("@@") {
+                extra.insert(t.replacen("@@", "@", 1));
+            } else if t.contains('@') {
+                extra.insert(t.replacen('@', "@@", 1));
+            }
+        }
+    }
+    extra.extend((1..=closures.min(99)).map(|k| {
+        if k < 10 {
+            k.to_string()
+        } else {
+            format!("%{k}")
+        }
+    }));
+    Ok(extra.into_iter().collect())
+}
+
+/// Whether `token` is a ring-closure label (`1`, `%12`).
+fn is_ring_label(token: &str) -> bool {
+    token.starts_with('%') || token.bytes().all(|b| b.is_ascii_digit())
 }
 
 impl TrainData {
@@ -67,10 +109,32 @@ impl TrainData {
         path: &str,
         vocabulary: Option<Vocabulary>,
     ) -> Result<TrainData, ModelError> {
+        TrainData::with_form(entries, block_size, path, vocabulary, SmilesForm::Canonical)
+    }
+
+    /// [`TrainData::new`] for training molecules spelled as `form`: a vocabulary built here for
+    /// randomized SMILES also holds the tokens of [`randomized_tokens`] (none beyond the
+    /// canonical corpus's for QM9, so both forms give QM9 the same vocabulary).
+    pub fn with_form(
+        entries: &[Entry],
+        block_size: usize,
+        path: &str,
+        vocabulary: Option<Vocabulary>,
+        form: SmilesForm,
+    ) -> Result<TrainData, ModelError> {
+        let extra = match (form, &vocabulary) {
+            (SmilesForm::Randomized, None) => randomized_tokens(entries)?,
+            _ => Vec::new(),
+        };
         let vocabulary = match vocabulary {
             Some(v) => v,
-            None => Vocabulary::from_corpus(entries.iter().map(|e| e.smiles.as_str()))
-                .map_err(|e| ModelError::Data(e.to_string()))?,
+            None => Vocabulary::from_corpus(
+                entries
+                    .iter()
+                    .map(|e| e.smiles.as_str())
+                    .chain(extra.iter().map(String::as_str)),
+            )
+            .map_err(|e| ModelError::Data(e.to_string()))?,
         };
         let (mut train_entries, mut validation_entries, mut too_long) = (Vec::new(), Vec::new(), 0);
         let (mut blocks, mut kept) = (Vec::new(), Vec::new());
@@ -127,6 +191,10 @@ impl TrainData {
                 ),
             },
             train: train_entries.iter().map(example).collect(),
+            train_smiles: train_entries
+                .iter()
+                .map(|&i| kept[i].smiles.clone())
+                .collect(),
             validation: validation_entries.iter().map(example).collect(),
             vocabulary,
             properties,
@@ -172,6 +240,66 @@ pub struct TrainReport {
     pub parameters: usize,
     /// The checkpoint directory.
     pub checkpoint: String,
+    /// How this run's training molecules were spelled (randomized SMILES only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spelling: Option<SpellingCounts>,
+}
+
+/// What became of the molecules of a randomized-SMILES run's batches.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SpellingCounts {
+    /// Molecules fed as a random SMILES.
+    pub randomized: usize,
+    /// Fed canonical: the random SMILES had more tokens than the block holds.
+    pub too_long: usize,
+    /// Fed canonical: the random SMILES held a token outside the vocabulary.
+    pub unknown_token: usize,
+    /// Fed canonical: RDKit could not write a random SMILES.
+    pub failed: usize,
+}
+
+/// The seed of the spelling of training molecule `index` (its place in the training split) in
+/// `epoch` of a run seeded `seed`.
+pub fn spelling_seed(seed: u64, epoch: usize, index: usize) -> u64 {
+    (seed ^ SPELLING_KEY).rotate_left(23) ^ ((epoch as u64) << 32) ^ index as u64
+}
+
+/// Training molecule `index` of `data` in the spelling of `epoch` (randomized SMILES): a random
+/// SMILES when it fits `block_size` and the vocabulary, else the canonical example; `counts`
+/// records which.
+fn respell(
+    data: &TrainData,
+    index: usize,
+    seed: u64,
+    block_size: usize,
+    counts: &mut SpellingCounts,
+) -> Example {
+    let canonical = &data.train[index];
+    let written = random_smiles(&data.train_smiles[index], seed, DEFAULT_MAX_SMILES_LEN);
+    let ids = match written {
+        Err(_) => {
+            counts.failed += 1;
+            return canonical.clone();
+        }
+        Ok(smiles) => data.vocabulary.encode_block(&smiles, block_size),
+    };
+    match ids {
+        Ok(ids) => {
+            counts.randomized += 1;
+            Example {
+                ids,
+                properties: canonical.properties,
+            }
+        }
+        Err(TokenError::TooLong { .. }) => {
+            counts.too_long += 1;
+            canonical.clone()
+        }
+        Err(_) => {
+            counts.unknown_token += 1;
+            canonical.clone()
+        }
+    }
 }
 
 /// One optimiser step, for progress displays.
@@ -351,6 +479,9 @@ impl Trainer {
         let cfg = self.meta.config.train.clone();
         let conditional = self.meta.config.model.conditional;
         let per_epoch = self.batches_per_epoch();
+        let block_size = self.meta.config.model.block_size;
+        let randomized = cfg.smiles == SmilesForm::Randomized;
+        let mut spelling = SpellingCounts::default();
         let (mut steps, mut timed_ms, mut timed) = (0usize, 0.0, 0usize);
         let mut last: Option<EpochMetrics> = None;
         let run_start = Instant::now();
@@ -370,10 +501,23 @@ impl Trainer {
                 let started = Instant::now();
                 let b = self.meta.progress.batch;
                 let end = ((b + 1) * cfg.batch_size).min(order.len());
-                let examples: Vec<&Example> = order[b * cfg.batch_size..end]
-                    .iter()
-                    .map(|&i| &self.data.train[i])
-                    .collect();
+                let batch = &order[b * cfg.batch_size..end];
+                let respelled: Vec<Example> = if randomized {
+                    batch
+                        .iter()
+                        .map(|&i| {
+                            let seed = spelling_seed(cfg.seed, epoch, i);
+                            respell(&self.data, i, seed, block_size, &mut spelling)
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let examples: Vec<&Example> = if randomized {
+                    respelled.iter().collect()
+                } else {
+                    batch.iter().map(|&i| &self.data.train[i]).collect()
+                };
                 let (inputs, targets, props) = batch_tensors(&examples, &self.device, conditional)?;
                 let mut dropout_rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ DROPOUT_KEY);
                 dropout_rng.set_stream(self.meta.progress.step as u64);
@@ -447,6 +591,7 @@ impl Trainer {
             val_loss: last.val_loss,
             parameters: self.varmap.all_vars().iter().map(|v| v.elem_count()).sum(),
             checkpoint: out.display().to_string(),
+            spelling: randomized.then_some(spelling),
         })
     }
 
@@ -556,4 +701,61 @@ fn read_metrics(path: &PathBuf) -> Result<Vec<EpochMetrics>, ModelError> {
                 .map_err(|e| ModelError::Data(format!("{}: {e}", path.display())))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chem::PropertyValues;
+
+    fn entry(smiles: &str) -> Entry {
+        Entry {
+            smiles: smiles.to_string(),
+            properties: PropertyValues::default(),
+        }
+    }
+
+    #[test]
+    fn randomized_vocabularies_add_ring_labels_and_chiral_mirrors() {
+        // Cubane has five ring closures; its canonical SMILES reuses labels 1–3.
+        let entries = [entry("C12C3C4C1C5C2C3C45"), entry("C[C@H](N)O")];
+        let extra = randomized_tokens(&entries).unwrap();
+        assert_eq!(extra, ["1", "2", "3", "4", "5", "[C@@H]"]);
+        assert!(is_ring_label("%12") && is_ring_label("7") && !is_ring_label("[nH]"));
+    }
+
+    #[test]
+    fn spellings_that_do_not_fit_fall_back_to_the_canonical_example() {
+        // Chains of three to five C, N and O atoms (enough for both splits) and a branched one.
+        let mut chains = vec!["OCC(O)CO".to_string()];
+        for len in 3..=5u32 {
+            for code in 0..3usize.pow(len) {
+                let atom = |k: u32| ["C", "N", "O"][code / 3usize.pow(k) % 3];
+                chains.push((0..len).map(atom).collect());
+            }
+        }
+        let entries: Vec<Entry> = chains
+            .iter()
+            .map(|s| entry(&crate::chem::canonicalize(s, 256).unwrap()))
+            .collect();
+        // A block that holds the longest canonical string, `OCC(O)CO` (8 tokens), and no longer one.
+        let data = TrainData::new(&entries, 10, "test", None).unwrap();
+        let mut counts = SpellingCounts::default();
+        for (i, smiles) in data.train_smiles.iter().enumerate() {
+            for epoch in 0..8 {
+                let seed = spelling_seed(1, epoch, i);
+                let example = respell(&data, i, seed, 10, &mut counts);
+                let written = data.vocabulary.decode(&example.ids).unwrap();
+                assert_eq!(
+                    crate::chem::canonicalize(&written, 256).unwrap(),
+                    *smiles,
+                    "{written}"
+                );
+            }
+        }
+        // `OCC(O)CO` can be spelled `C(C(CO)O)O` (10 tokens): some spellings are too long.
+        assert!(counts.too_long > 0, "{counts:?}");
+        assert!(counts.randomized > 0, "{counts:?}");
+        assert_eq!((counts.unknown_token, counts.failed), (0, 0));
+    }
 }
