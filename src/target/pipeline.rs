@@ -4,7 +4,7 @@
 
 use super::{NativeCircuit, NativeSet, Target, translate};
 use crate::ir::Circuit;
-use crate::opt::{optimise, route_in_basis};
+use crate::opt::{optimise, route_in_basis_with};
 use serde::Serialize;
 
 /// What compiling for a target produced and cost, serialised as the `"target"` object of
@@ -73,7 +73,8 @@ impl ForTarget {
 /// Routes `circuit` onto `target` and translates it into the target's native gates.
 pub fn compile_for_target(circuit: &Circuit, target: &Target) -> Result<ForTarget, String> {
     target.check_fits(circuit)?;
-    let routed = route_in_basis(circuit, &target.map, None).map_err(|e| e.to_string())?;
+    let routed = route_in_basis_with(circuit, &target.map, None, &target.route_options())
+        .map_err(|e| e.to_string())?;
     // Swaps next to the gates they route often cancel against them once decomposed.
     let cleaned = optimise(
         &crate::opt::run_decompose(&routed.circuit, crate::opt::Basis::CxAndSingleQubit),
