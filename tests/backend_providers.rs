@@ -836,3 +836,183 @@ async fn braket_routes_onto_a_given_target() {
         "{lines}"
     );
 }
+
+// ---- IonQ with a native target ----
+
+/// A circuit of IonQ's published native-gate definitions (phases and angles in turns):
+/// gpi(φ) = Rz(4πφ)·X, gpi2(φ) = Rz(2πφ)·Rx(π/2)·Rz(−2πφ), ms(φ₀, φ₁, θ) =
+/// exp(−iπθ σ(φ₀)⊗σ(φ₁)) with σ(φ) = Rz(2πφ)·X·Rz(−2πφ), built from qattnc's own gates
+/// independently of the translator.
+fn ionq_native_circuit(input: &Value) -> qattnc::ir::Circuit {
+    use qattnc::ir::{Angle, Circuit, Gate, GateOp};
+    use std::f64::consts::PI;
+    assert_eq!(input["gateset"], "native");
+    let qubits = input["qubits"].as_u64().unwrap() as usize;
+    assert!(qubits <= 25, "{qubits} qubits on a 25-qubit device");
+    let mut c = Circuit::new(qubits, 0);
+    let rz = |c: &mut Circuit, angle: f64, q: usize| {
+        c.push_gate(GateOp::rotation(Gate::Rz, Angle::constant(angle), q))
+            .unwrap()
+    };
+    for gate in input["circuit"].as_array().unwrap() {
+        match gate["gate"].as_str().unwrap() {
+            "gpi" => {
+                let (q, phi) = (
+                    gate["target"].as_u64().unwrap() as usize,
+                    gate["phase"].as_f64().unwrap(),
+                );
+                c.push_gate(GateOp::fixed(Gate::X, &[q])).unwrap();
+                rz(&mut c, 4.0 * PI * phi, q);
+            }
+            "gpi2" => {
+                let (q, phi) = (
+                    gate["target"].as_u64().unwrap() as usize,
+                    gate["phase"].as_f64().unwrap(),
+                );
+                rz(&mut c, -2.0 * PI * phi, q);
+                c.push_gate(GateOp::rotation(Gate::Rx, Angle::constant(PI / 2.0), q))
+                    .unwrap();
+                rz(&mut c, 2.0 * PI * phi, q);
+            }
+            "ms" => {
+                let t: Vec<usize> = gate["targets"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|q| q.as_u64().unwrap() as usize)
+                    .collect();
+                let phases: Vec<f64> = gate["phases"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p.as_f64().unwrap())
+                    .collect();
+                let theta = gate["angle"].as_f64().unwrap();
+                let (a, b) = (t[0], t[1]);
+                for (q, phi) in [(a, phases[0]), (b, phases[1])] {
+                    rz(&mut c, -2.0 * PI * phi, q);
+                    c.push_gate(GateOp::fixed(Gate::H, &[q])).unwrap();
+                }
+                // exp(−iπθ Z⊗Z) = cx · Rz_b(2πθ) · cx
+                c.push_gate(GateOp::cx(a, b)).unwrap();
+                rz(&mut c, 2.0 * PI * theta, b);
+                c.push_gate(GateOp::cx(a, b)).unwrap();
+                for (q, phi) in [(a, phases[0]), (b, phases[1])] {
+                    c.push_gate(GateOp::fixed(Gate::H, &[q])).unwrap();
+                    rz(&mut c, 2.0 * PI * phi, q);
+                }
+            }
+            other => panic!("`{other}` is not an IonQ native gate"),
+        }
+    }
+    c
+}
+
+/// The IonQ stub for native programs: each job's exact probabilities over all its qubits
+/// (qubit 0 the least significant bit), from the native gates' published definitions.
+#[derive(Default)]
+struct NativeStub {
+    jobs: Mutex<Vec<std::collections::BTreeMap<String, f64>>>,
+    ms_gates: AtomicUsize,
+}
+
+async fn ionq_native(
+    State(stub): State<Arc<NativeStub>>,
+    headers: HeaderMap,
+    path: axum::http::Uri,
+    body: Bytes,
+) -> Response {
+    assert_eq!(
+        headers["authorization"],
+        format!("apiKey {SENTINEL}").as_str()
+    );
+    let path = path.path().to_string();
+    if path == "/v0.4/jobs" {
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["type"], "ionq.circuit.v1");
+        let input = &body["input"];
+        let ms = input["circuit"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|g| g["gate"] == "ms")
+            .count();
+        stub.ms_gates.fetch_add(ms, Ordering::SeqCst);
+        let circuit = ionq_native_circuit(input);
+        let qubits: Vec<usize> = (0..circuit.num_qubits()).collect();
+        let program =
+            qattnc::sim::Program::compile(&circuit, qattnc::sim::Amplitude::Complex).unwrap();
+        let probabilities = program.run(&[]).unwrap().marginal(&qubits);
+        let map = probabilities
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| **p > 1e-12)
+            .map(|(k, p)| (k.to_string(), *p))
+            .collect();
+        let mut jobs = stub.jobs.lock().unwrap();
+        jobs.push(map);
+        return axum::Json(json!({"id": format!("job-{}", jobs.len() - 1), "status": "submitted"}))
+            .into_response();
+    }
+    let id: usize = path
+        .trim_start_matches("/v0.4/jobs/job-")
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    if path.ends_with("/results/probabilities") {
+        return axum::Json(stub.jobs.lock().unwrap()[id].clone()).into_response();
+    }
+    axum::Json(json!({"id": format!("job-{id}"), "status": "completed",
+        "results": {"probabilities": {"url": format!("/v0.4/jobs/job-{id}/results/probabilities")}}}))
+    .into_response()
+}
+
+/// IonQ with its target: the paper circuit goes out as native gpi/gpi2/ms JSON, which the
+/// stub runs by the gates' published definitions; the scores match the exact ones (the stub
+/// returns exact probabilities, so the estimates equal the exact scores).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ionq_submits_native_gates_for_its_target() {
+    let stub = Arc::new(NativeStub::default());
+    let router = Router::new()
+        .fallback(any(ionq_native))
+        .with_state(stub.clone());
+    let (address, _stop) = spawn_router(router).await;
+    let (log, lines) = capture_log();
+    let device = "circuits/devices/ionq_aria_25.json";
+    let target =
+        qattnc::target::Target::from_json_text(&std::fs::read_to_string(device).unwrap(), device)
+            .unwrap();
+    let config = IonqConfig {
+        endpoint: format!("http://{address}"),
+        backend: "qpu.aria-1".into(),
+        format: IonqFormat::Qasm3,
+        api_key: Some(Secret::new(SENTINEL)),
+        settings: quick_settings(),
+    };
+    let backend = IonqBackend::with_target(config.clone(), target, Some(log)).unwrap();
+    let job = job(paper_circuit(), 3, Some(4000), 24);
+    let exact = exact_scores(&job);
+    let estimates = backend.run(&job, &Cancel::never()).await.unwrap();
+    assert_within_5_sigma(&estimates, &exact, 4000);
+    // The stub returns exact probabilities: ⟨Z⟩ of the ancilla's readout is the exact score.
+    for (e, x) in estimates.iter().zip(&exact) {
+        assert!(
+            (e.expectation_z0 - x).abs() < 1e-9,
+            "{} vs {x}",
+            e.expectation_z0
+        );
+    }
+    assert_eq!(stub.jobs.lock().unwrap().len(), 3);
+    assert!(stub.ms_gates.load(Ordering::SeqCst) > 0);
+    let lines = lines.lock().unwrap().join("\n");
+    assert!(lines.contains("compiled for ionq-aria-25"), "{lines}");
+    // A target without IonQ's gates is refused.
+    let other = "circuits/devices/line_16.json";
+    let line =
+        qattnc::target::Target::from_json_text(&std::fs::read_to_string(other).unwrap(), other)
+            .unwrap();
+    let refused = IonqBackend::with_target(config, line, None).unwrap_err();
+    assert!(refused.to_string().contains("line-16"), "{refused}");
+}

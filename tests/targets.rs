@@ -332,3 +332,91 @@ fn target_programs_state_their_own_score_readout() {
         assert!(header.contains("final["), "{spec}: {header}");
     }
 }
+
+/// Noise-aware placement (issue 15): on a ring of 8 whose pair (0, 1) is bad, a chain of three
+/// qubits is placed away from it when the target gives its error rates, and the estimated
+/// success probability beats that of the noise-blind placement (the same device without error
+/// rates, which starts on qubits 0, 1 and 7), scored on the noisy device.
+#[test]
+fn error_rates_move_the_layout_off_a_bad_pair_and_raise_the_success_estimate() {
+    let ring: Vec<[usize; 2]> = (0..8).map(|q| [q, (q + 1) % 8]).collect();
+    let device = |errors: bool| {
+        let mut json = serde_json::json!({
+            "name": "ring-8", "num_qubits": 8, "coupling_map": ring,
+            "basis": ["cz", "rz", "sx", "x"],
+        });
+        if errors {
+            json["errors"] = serde_json::json!({"cz": {"0,1": 0.3, "1,2": 0.004, "2,3": 0.004,
+                "3,4": 0.004, "4,5": 0.004, "5,6": 0.004, "6,7": 0.004, "0,7": 0.004},
+                "readout": 0.01});
+        }
+        Target::from_json_text(&json.to_string(), "ring-8.json").unwrap()
+    };
+    let (noisy, blind) = (device(true), device(false));
+    let mut chain = Circuit::new(3, 3);
+    chain
+        .push_gate(qattnc::ir::GateOp::rotation(
+            qattnc::ir::Gate::Ry,
+            qattnc::ir::Angle::constant(0.7),
+            1,
+        ))
+        .unwrap();
+    for _ in 0..3 {
+        chain.push_gate(qattnc::ir::GateOp::cx(1, 0)).unwrap();
+        chain.push_gate(qattnc::ir::GateOp::cx(1, 2)).unwrap();
+        chain
+            .push_gate(qattnc::ir::GateOp::rotation(
+                qattnc::ir::Gate::Rx,
+                qattnc::ir::Angle::constant(0.4),
+                0,
+            ))
+            .unwrap();
+    }
+    for q in 0..3 {
+        chain.push_measure(q, q).unwrap();
+    }
+    let aware = qattnc::target::compile_for_target(&chain, &noisy).unwrap();
+    let unaware = qattnc::target::compile_for_target(&chain, &blind).unwrap();
+    let pairs = |native: &qattnc::target::NativeCircuit| -> Vec<Vec<usize>> {
+        native
+            .gates()
+            .filter(|op| op.qubits.len() == 2)
+            .map(|op| {
+                let mut q = op.qubits.clone();
+                q.sort_unstable();
+                q
+            })
+            .collect()
+    };
+    let aware_native = aware.native.as_ref().unwrap();
+    let blind_native = unaware.native.as_ref().unwrap();
+    assert!(!pairs(aware_native).contains(&vec![0, 1]), "{aware:?}");
+    assert!(pairs(blind_native).contains(&vec![0, 1]), "{unaware:?}");
+    assert_eq!(aware.report.swaps, 0);
+    let esp_aware = aware.report.success_probability.unwrap();
+    let esp_blind = noisy.success_probability(blind_native).unwrap();
+    assert_eq!(noisy.success_probability(aware_native), Some(esp_aware));
+    assert!(esp_aware > esp_blind + 0.1, "{esp_aware} vs {esp_blind}");
+    // Both keep the input's distribution.
+    for program in [&aware.routed, &unaware.routed] {
+        let measured = |c: &Circuit| -> Vec<usize> {
+            let mut m = vec![0; c.num_clbits()];
+            for i in c.instructions() {
+                if let Instruction::Measure { qubit, clbit } = i {
+                    m[*clbit] = *qubit;
+                }
+            }
+            m
+        };
+        let run = |c: &Circuit| {
+            Program::compile(c, Amplitude::Complex)
+                .unwrap()
+                .run(&[])
+                .unwrap()
+                .marginal(&measured(c))
+        };
+        for (w, g) in run(&chain).iter().zip(run(program)) {
+            assert!((w - g).abs() < 1e-10);
+        }
+    }
+}

@@ -422,6 +422,8 @@ impl Backend for BraketBackend {
                 .shots
                 .filter(|&s| s > 0)
                 .ok_or_else(|| BackendError::BadJob("Braket needs --shots (at least 1)".into()))?;
+            // Without measurements every logical qubit is read, from its final physical place.
+            let mut final_layout = None;
             let lowered = match &self.inner.target {
                 None => run_decompose(&job.circuit, Basis::CxAndSingleQubit),
                 Some(target) => {
@@ -433,13 +435,22 @@ impl Backend for BraketBackend {
                         "routed onto {}: physical qubits {:?}, {} SWAPs",
                         target.name, r.initial_layout, r.swaps
                     ));
+                    final_layout = Some(r.final_layout.clone());
                     compiled.routed
                 }
             };
             let source: Arc<str> = emit_braket(&lowered, &EmitOptions::default())
                 .map_err(|e| BackendError::BadJob(e.to_string()))?
                 .into();
-            let readout = Arc::new(readout_qubits(&lowered));
+            let measured = job
+                .circuit
+                .instructions()
+                .iter()
+                .any(|i| matches!(i, crate::ir::Instruction::Measure { .. }));
+            let readout = Arc::new(match final_layout {
+                Some(layout) if !measured => layout,
+                _ => readout_qubits(&lowered),
+            });
             let inputs: Vec<Value> = (0..job.bindings.rows)
                 .map(|row| {
                     let map: serde_json::Map<String, Value> = job

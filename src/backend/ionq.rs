@@ -8,6 +8,12 @@
 //! `canceled` end it); then the probabilities at `results.probabilities.url`: keys are integers
 //! over all qubits, qubit 0 the least significant bit. Authorization is
 //! `apiKey $IONQ_API_KEY`. Cancellation is `PUT /v0.4/jobs/{id}/status/cancel`.
+//!
+//! With an IonQ target ([`IonqBackend::with_target`], `--target circuits/devices/ionq_aria_25.json`
+//! on the command line) the circuit is compiled for it once ([`compile_for_target`]: placed on
+//! the device's qubits and translated into gpi, gpi2 and ms) and each row is submitted as
+//! `{"type": "ionq.circuit.v1", "input": {"gateset": "native", "qubits", "circuit"}}`
+//! ([`emit_ionq_native`], phases in turns), so IonQ runs exactly those native gates.
 
 use super::http::{Http, HttpSettings, JobPhase, Logger, cancellable, for_each_row, join};
 use super::{
@@ -15,10 +21,15 @@ use super::{
 };
 use crate::emit::{EmitOptions, emit_ionq_circuit, emit_qasm3};
 use crate::opt::{Basis, bind_inputs, run_decompose};
+use crate::target::emit::emit_ionq_native;
+use crate::target::{NativeSet, Target, compile_for_target};
 use reqwest::Url;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
+
+/// Each row's job type and input, and the qubits read out (in classical-bit order).
+type JobBodies = (Vec<(&'static str, Value)>, Vec<usize>);
 
 /// The default endpoint.
 pub const IONQ_ENDPOINT: &str = "https://api.ionq.co";
@@ -76,6 +87,8 @@ struct Inner {
     http: Http,
     config: IonqConfig,
     base: Url,
+    /// The device's IonQ target, when one was given: programs go in native gates.
+    target: Option<Target>,
 }
 
 impl IonqBackend {
@@ -93,7 +106,39 @@ impl IonqBackend {
             log,
         )?;
         Ok(IonqBackend {
-            inner: Arc::new(Inner { http, config, base }),
+            inner: Arc::new(Inner {
+                http,
+                config,
+                base,
+                target: None,
+            }),
+        })
+    }
+
+    /// A backend that compiles for `target` (IonQ's native set, e.g.
+    /// circuits/devices/ionq_aria_25.json) and submits native-gate programs.
+    pub fn with_target(
+        config: IonqConfig,
+        target: Target,
+        log: Option<Logger>,
+    ) -> Result<IonqBackend, BackendError> {
+        if target.native != Some(NativeSet::Ionq) {
+            return Err(BackendError::Config(format!(
+                "target `{}` does not have IonQ's native gates (gpi, gpi2, ms)",
+                target.name
+            )));
+        }
+        let backend = IonqBackend::new(config, log)?;
+        let Inner {
+            http, config, base, ..
+        } = Arc::into_inner(backend.inner).expect("a new backend is not shared");
+        Ok(IonqBackend {
+            inner: Arc::new(Inner {
+                http,
+                config,
+                base,
+                target: Some(target),
+            }),
         })
     }
 }
@@ -121,6 +166,63 @@ impl Inner {
             ),
             IonqFormat::Circuit => ("ionq.circuit.v1", emit_ionq_circuit(circuit).map_err(bad)?),
         })
+    }
+
+    /// Each row's program type and input in the configured portable format, and the qubits
+    /// read out.
+    fn portable_bodies(&self, job: &Job) -> Result<JobBodies, BackendError> {
+        let lowered = run_decompose(&job.circuit, Basis::CxAndSingleQubit);
+        let bodies = (0..job.bindings.rows)
+            .map(|row| {
+                let bound = bind_inputs(&lowered, job.row(row))
+                    .map_err(|e| BackendError::BadJob(e.to_string()))?;
+                self.input(&bound)
+            })
+            .collect::<Result<_, _>>()?;
+        Ok((bodies, readout_qubits(&job.circuit)))
+    }
+
+    /// Each row's native-gate program for `target` (compiled once, its inputs bound per row),
+    /// and the physical qubits read out.
+    fn native_bodies(&self, job: &Job, target: &Target) -> Result<JobBodies, BackendError> {
+        let compiled = compile_for_target(&job.circuit, target).map_err(|e| {
+            BackendError::BadJob(format!("cannot compile for {}: {e}", target.name))
+        })?;
+        let report = &compiled.report;
+        self.http.log(&format!(
+            "compiled for {}: {} ms gates, physical qubits {:?}, {} SWAPs",
+            target.name, report.two_qubit_gates, report.initial_layout, report.swaps
+        ));
+        let native = compiled
+            .native
+            .as_ref()
+            .expect("an IonQ target has a native set");
+        let bodies = (0..job.bindings.rows)
+            .map(|row| {
+                let values = job
+                    .circuit
+                    .inputs()
+                    .iter()
+                    .cloned()
+                    .zip(job.row(row).iter().copied())
+                    .collect();
+                emit_ionq_native(native, &values)
+                    .map(|input| ("ionq.circuit.v1", input))
+                    .map_err(BackendError::BadJob)
+            })
+            .collect::<Result<_, _>>()?;
+        // Without measurements every logical qubit is read, from its final physical place.
+        let measured = job
+            .circuit
+            .instructions()
+            .iter()
+            .any(|i| matches!(i, crate::ir::Instruction::Measure { .. }));
+        let readout = if measured {
+            readout_qubits(&compiled.routed)
+        } else {
+            report.final_layout.clone()
+        };
+        Ok((bodies, readout))
     }
 
     async fn submit(&self, body: Value) -> Result<String, BackendError> {
@@ -267,23 +369,27 @@ impl Backend for IonqBackend {
                 .shots
                 .filter(|&s| s > 0)
                 .ok_or_else(|| BackendError::BadJob("IonQ needs --shots (at least 1)".into()))?;
-            let lowered = run_decompose(&job.circuit, Basis::CxAndSingleQubit);
-            let readout = Arc::new(readout_qubits(&job.circuit));
+            let (bodies, readout) = match &self.inner.target {
+                None => self.inner.portable_bodies(job)?,
+                Some(target) => self.inner.native_bodies(job, target)?,
+            };
+            let readout = Arc::new(readout);
             let submitted = Arc::new(Mutex::new(Vec::<String>::new()));
-            let mut bodies = Vec::with_capacity(job.bindings.rows);
-            for row in 0..job.bindings.rows {
-                let bound = bind_inputs(&lowered, job.row(row))
-                    .map_err(|e| BackendError::BadJob(e.to_string()))?;
-                let (kind, input) = self.inner.input(&bound)?;
-                bodies.push(json!({
-                    "type": kind,
-                    "name": format!("qattnc row {row}"),
-                    "backend": self.inner.config.backend,
-                    "shots": shots,
-                    "input": input,
-                }));
-            }
-            let bodies = Arc::new(bodies);
+            let bodies = Arc::new(
+                bodies
+                    .into_iter()
+                    .enumerate()
+                    .map(|(row, (kind, input))| {
+                        json!({
+                            "type": kind,
+                            "name": format!("qattnc row {row}"),
+                            "backend": self.inner.config.backend,
+                            "shots": shots,
+                            "input": input,
+                        })
+                    })
+                    .collect::<Vec<_>>(),
+            );
             let work = for_each_row(
                 job.bindings.rows,
                 self.inner.http.settings().concurrency,

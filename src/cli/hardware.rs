@@ -31,8 +31,10 @@ pub struct HardwareArgs {
     /// Braket output bucket (else QATTNC_BRAKET_BUCKET).
     #[arg(long, value_name = "BUCKET")]
     pub s3_bucket: Option<String>,
-    /// Braket: compile for this device (a target file, e.g. circuits/devices/ionq_aria_25.json):
-    /// the program is routed onto its coupling map before Braket maps it to native gates.
+    /// Braket and IonQ: compile for this device (a target file, e.g.
+    /// circuits/devices/ionq_aria_25.json): Braket gets the program routed onto its coupling map
+    /// (Braket then maps it to native gates); IonQ, given an IonQ target, gets it in native
+    /// gpi/gpi2/ms gates.
     #[arg(long, value_name = "DEVICE.json")]
     pub target: Option<std::path::PathBuf>,
     /// IBM device basis: `ibm-cz` or `ibm-cx`.

@@ -77,20 +77,29 @@ pub(super) fn run(args: OptArgs) -> Result<(), Failure> {
         .map_err(Failure::BadInput)?;
     let start = Instant::now();
     let mut optimised = optimise(&circuit, args.level);
-    if let Some(basis) = basis {
-        optimised = lower_to_basis(optimised, basis, args.level);
-    }
     let device = match (&args.target, &args.coupling_map) {
         (Some(path), _) => Some((super::target::load_target(path)?, path)),
         (None, Some(path)) => Some((coupling_map_target(path)?, path)),
         (None, None) => None,
     };
+    // With a device the basis is applied after routing: lowering first would hide from the
+    // router which gates commute (a CNOT's target is no longer an X-diagonal wire once cz).
+    if let Some(basis) = basis.filter(|_| device.is_none()) {
+        optimised = lower_to_basis(optimised, basis, args.level);
+    }
     let for_target = device
         .as_ref()
         .map(|(target, path)| {
             super::target::compile_for(&optimised.circuit, target, path, Format::Qasm3)
         })
         .transpose()?;
+    if let Some(t) = &for_target {
+        optimised.circuit = t.routed.clone();
+        if let Some(basis) = basis.filter(|_| t.native.is_none()) {
+            optimised = lower_to_basis(optimised, basis, args.level);
+            optimised.circuit = crate::opt::run_merge_one_qubit_runs(&optimised.circuit, basis).0;
+        }
+    }
     let compile_ms = start.elapsed().as_secs_f64() * 1e3;
     let mut header = vec![format!(
         "Optimised by qattnc {} at -O{} from {origin}.",
@@ -101,9 +110,7 @@ pub(super) fn run(args: OptArgs) -> Result<(), Failure> {
         Some(t) => {
             header.extend(t.header());
             let text = super::target::program_text(t, Format::Qasm3, header);
-            optimised.circuit = t.routed.clone();
-            if let Some(basis) = basis.filter(|_| t.native.is_none()) {
-                optimised.circuit = crate::opt::decompose_merged(&t.routed, basis);
+            if basis.is_some() && t.native.is_none() {
                 emit_qasm3(
                     &optimised.circuit,
                     &EmitOptions {

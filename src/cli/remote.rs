@@ -25,7 +25,7 @@ pub(super) struct RemoteOptions<'a> {
     pub device: Option<String>,
     /// Braket output bucket.
     pub s3_bucket: Option<String>,
-    /// Braket: the device's target file, to route programs onto.
+    /// Braket and IonQ: the device's target file, to compile programs for.
     pub target: Option<&'a std::path::Path>,
     /// IBM device basis (`ibm-cz` or `ibm-cx`).
     pub ibm_basis: &'a str,
@@ -62,9 +62,10 @@ pub(super) fn remote_backend(
         flag,
     } = options;
     Ok(match remote {
-        _ if target.is_some() && remote != Remote::Braket => {
+        _ if target.is_some() && remote == Remote::Ibm => {
             return Err(Failure::BadInput(
-                "--target applies to Braket; IBM reads its device's own configuration".into(),
+                "--target applies to Braket and IonQ; IBM reads its device's own configuration"
+                    .into(),
             ));
         }
         Remote::Ionq => {
@@ -72,7 +73,19 @@ pub(super) fn remote_backend(
             config.format = ionq_format;
             config.backend = device.unwrap_or(config.backend);
             config.settings = settings;
-            Box::new(IonqBackend::new(config, log).map_err(failure)?)
+            match target {
+                None => Box::new(IonqBackend::new(config, log).map_err(failure)?),
+                Some(path) => {
+                    let target = super::target::load_target(path)?;
+                    if target.native != Some(crate::target::NativeSet::Ionq) {
+                        return Err(Failure::BadInput(format!(
+                            "{}: IonQ runs a target with native gates gpi, gpi2 and ms",
+                            path.display()
+                        )));
+                    }
+                    Box::new(IonqBackend::with_target(config, target, log).map_err(failure)?)
+                }
+            }
         }
         Remote::Braket => {
             let mut config = BraketConfig::from_env(endpoint, s3_bucket).map_err(failure)?;

@@ -25,7 +25,7 @@ pub use pipeline::{ForTarget, TargetReport, compile_for_target};
 pub use translate::translate;
 
 use crate::ir::Circuit;
-use crate::opt::CouplingMap;
+use crate::opt::{CouplingMap, RouteOptions};
 use std::collections::BTreeMap;
 
 /// A native gate set a target can run.
@@ -167,6 +167,38 @@ impl Target {
     /// Whether any error rate is given.
     pub fn has_errors(&self) -> bool {
         !self.gate_errors.is_empty() || self.readout_errors.is_some()
+    }
+
+    /// What the router should know of the device's noise (design.md §11): the two-qubit
+    /// gate's error on each coupled pair (the native entangler's rates, else those of any
+    /// listed `cx`, `cz`, `ecr` or `ms`) and each qubit's readout error; empty when the target
+    /// gives none, so that routing then ranks trials by gate count alone.
+    pub fn route_options(&self) -> RouteOptions {
+        let mut options = RouteOptions::default();
+        let entangler = self
+            .native
+            .map(|set| set.entangler().name())
+            .filter(|name| self.gate_errors.contains_key(*name))
+            .or_else(|| {
+                ["cz", "cx", "ecr", "ms"]
+                    .into_iter()
+                    .find(|name| self.gate_errors.contains_key(*name))
+            });
+        if let Some(rate) = entangler.and_then(|name| self.gate_errors.get(name)) {
+            for &(a, b) in &self.edges {
+                let e = gate_rate(rate, &[a, b], self.directed);
+                let slot = options.edge_errors.entry((a.min(b), a.max(b))).or_insert(e);
+                // A directed device lists each pair once per usable direction: the better one
+                // is what a gate on the pair costs once oriented.
+                *slot = slot.min(e);
+            }
+        }
+        options.readout_errors = match &self.readout_errors {
+            None => Vec::new(),
+            Some(ReadoutError::Uniform(e)) => vec![*e; self.num_qubits()],
+            Some(ReadoutError::PerQubit(rates)) => rates.clone(),
+        };
+        options
     }
 
     /// Checks that `circuit` can be placed: it fits the device and some connected part of the

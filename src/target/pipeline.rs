@@ -7,7 +7,7 @@
 use super::{NativeCircuit, NativeSet, Target, translate};
 use crate::ir::Circuit;
 use crate::opt::{
-    Basis, optimise, resynthesise, route_in_basis, run_decompose, run_elide_swaps,
+    Basis, optimise, resynthesise, route_in_basis_with, run_decompose, run_elide_swaps,
     run_merge_one_qubit_runs,
 };
 use serde::Serialize;
@@ -86,7 +86,8 @@ pub fn compile_for_target(circuit: &Circuit, target: &Target) -> Result<ForTarge
     let merge = |c: &Circuit| run_merge_one_qubit_runs(c, Basis::CxAndSingleQubit).0;
     let (elided, wire) = run_elide_swaps(&merge(&run_decompose(circuit, Basis::CxAndSingleQubit)));
     let program = merge(&resynthesise(elided));
-    let routed = route_in_basis(&program, &target.map, None).map_err(|e| e.to_string())?;
+    let routed = route_in_basis_with(&program, &target.map, None, &target.route_options())
+        .map_err(|e| e.to_string())?;
     // Swaps next to the gates they route often cancel against them once decomposed, or merge
     // with them into one resynthesised block.
     let cleaned =

@@ -63,11 +63,12 @@ pub(super) fn usable_region(
     Ok(component)
 }
 
-/// Qubits in the order a breadth-first search from `start` reaches them, neighbours taken in
-/// increasing `weight` (then index).
+/// The `allowed` qubits in the order a breadth-first search from `start` through them reaches
+/// them, neighbours taken in increasing `weight` (then index).
 fn bfs_order(
     map: &CouplingMap,
     start: usize,
+    allowed: &[bool],
     weight: impl Fn((usize, usize)) -> f64,
 ) -> Vec<usize> {
     let mut seen = vec![false; map.num_qubits()];
@@ -79,7 +80,7 @@ fn bfs_order(
         let mut next: Vec<usize> = map.neighbours(q).collect();
         next.sort_by(|&a, &b| weight((q, a)).total_cmp(&weight((q, b))).then(a.cmp(&b)));
         for n in next {
-            if !seen[n] {
+            if allowed[n] && !seen[n] {
                 seen[n] = true;
                 queue.push_back(n);
             }
@@ -115,7 +116,7 @@ pub(super) fn dense_layout(
         None => usable.max_by_key(|&q| (map.degree(q), std::cmp::Reverse(q))),
     }
     .expect("the usable part holds the circuit");
-    let order = bfs_order(map, root, edge_cost);
+    let order = bfs_order(map, root, allowed, edge_cost);
     let mut layout = vec![0; n];
     for (&l, &p) in logical.iter().zip(&order) {
         layout[l] = p;
@@ -131,18 +132,27 @@ pub(super) fn random_layout(n: usize, allowed: &[bool], rng: &mut ChaCha8Rng) ->
     usable
 }
 
+/// A cost of a layout (logical → physical qubits), e.g. the −ln fidelity of its gates.
+pub(super) type LayoutCost<'a> = &'a dyn Fn(&[usize]) -> f64;
+
 /// Search steps [`perfect_layout`] may take before it gives up.
 const PERFECT_LAYOUT_BUDGET: usize = 200_000;
 
+/// SWAP-free layouts [`perfect_layout`] compares when it has a cost to minimise.
+const PERFECT_LAYOUT_CANDIDATES: usize = 256;
+
 /// A layout on which every pair in `pairs` is coupled (so routing needs no SWAP), found by a
-/// bounded backtracking search over the usable qubits (`None` when there is none or the search
-/// runs out of steps): logical qubits are placed in breadth-first order of the interaction
-/// graph, each next to the places of its placed partners.
+/// bounded backtracking search over the usable qubits in the manner of VF2 (`None` when there is
+/// none or the search runs out of steps): logical qubits are placed in breadth-first order of
+/// the interaction graph, each next to the places of its placed partners. With a `cost` (the
+/// noise of a layout), the cheapest of the first [`PERFECT_LAYOUT_CANDIDATES`] found is kept,
+/// as Qiskit's VF2PostLayout does; without one, the first.
 pub(super) fn perfect_layout(
     pairs: &[(usize, usize)],
     n: usize,
     map: &CouplingMap,
     allowed: &[bool],
+    cost: Option<LayoutCost>,
 ) -> Option<Vec<usize>> {
     let mut partners = vec![Vec::new(); n];
     for &(a, b) in pairs {
@@ -174,64 +184,85 @@ pub(super) fn perfect_layout(
             }
         }
     }
-    let mut layout = vec![usize::MAX; n];
-    let mut used = vec![false; map.num_qubits()];
-    let mut budget = PERFECT_LAYOUT_BUDGET;
-    place(
-        0,
-        &order,
-        &partners,
+    let mut search = Search {
+        order: &order,
+        partners: &partners,
         map,
         allowed,
-        &mut layout,
-        &mut used,
-        &mut budget,
-    )
-    .then_some(layout)
+        layout: vec![usize::MAX; n],
+        used: vec![false; map.num_qubits()],
+        budget: PERFECT_LAYOUT_BUDGET,
+        wanted: if cost.is_some() {
+            PERFECT_LAYOUT_CANDIDATES
+        } else {
+            1
+        },
+        found: Vec::new(),
+    };
+    search.place(0);
+    let cost = cost.unwrap_or(&|_| 0.0);
+    search
+        .found
+        .into_iter()
+        .map(|layout| (cost(&layout), layout))
+        .min_by(|x, y| x.0.total_cmp(&y.0))
+        .map(|(_, layout)| layout)
 }
 
-/// Places `order[k..]`; false when impossible or out of budget.
-#[allow(clippy::too_many_arguments)]
-fn place(
-    k: usize,
-    order: &[usize],
-    partners: &[Vec<usize>],
-    map: &CouplingMap,
-    allowed: &[bool],
-    layout: &mut [usize],
-    used: &mut [bool],
-    budget: &mut usize,
-) -> bool {
-    let Some(&q) = order.get(k) else {
-        return true;
-    };
-    let placed: Vec<usize> = partners[q]
-        .iter()
-        .map(|&p| layout[p])
-        .filter(|&p| p != usize::MAX)
-        .collect();
-    let candidates: Vec<usize> = match placed.first() {
-        Some(&anchor) => map.neighbours(anchor).collect(),
-        None => (0..map.num_qubits()).collect(),
-    };
-    let mut candidates: Vec<usize> = candidates
-        .into_iter()
-        .filter(|&c| allowed[c] && !used[c] && map.degree(c) >= partners[q].len())
-        .filter(|&c| placed.iter().all(|&p| map.coupled(p, c)))
-        .collect();
-    candidates.sort_by_key(|&c| (std::cmp::Reverse(map.degree(c)), c));
-    for c in candidates {
-        if *budget == 0 {
-            return false;
+/// The state of [`perfect_layout`]'s backtracking search.
+struct Search<'a> {
+    order: &'a [usize],
+    partners: &'a [Vec<usize>],
+    map: &'a CouplingMap,
+    allowed: &'a [bool],
+    /// Physical qubit of each placed logical qubit (`usize::MAX`: not yet placed).
+    layout: Vec<usize>,
+    used: Vec<bool>,
+    /// Placements left to try.
+    budget: usize,
+    /// Complete layouts to collect before stopping.
+    wanted: usize,
+    found: Vec<Vec<usize>>,
+}
+
+impl Search<'_> {
+    /// Places `order[k..]`; true when the search should stop (enough found or out of budget).
+    fn place(&mut self, k: usize) -> bool {
+        let Some(&q) = self.order.get(k) else {
+            self.found.push(self.layout.clone());
+            return self.found.len() >= self.wanted;
+        };
+        let placed: Vec<usize> = self.partners[q]
+            .iter()
+            .map(|&p| self.layout[p])
+            .filter(|&p| p != usize::MAX)
+            .collect();
+        let candidates: Vec<usize> = match placed.first() {
+            Some(&anchor) => self.map.neighbours(anchor).collect(),
+            None => (0..self.map.num_qubits()).collect(),
+        };
+        let mut candidates: Vec<usize> = candidates
+            .into_iter()
+            .filter(|&c| {
+                self.allowed[c] && !self.used[c] && self.map.degree(c) >= self.partners[q].len()
+            })
+            .filter(|&c| placed.iter().all(|&p| self.map.coupled(p, c)))
+            .collect();
+        candidates.sort_by_key(|&c| (std::cmp::Reverse(self.map.degree(c)), c));
+        for c in candidates {
+            if self.budget == 0 {
+                return true;
+            }
+            self.budget -= 1;
+            self.layout[q] = c;
+            self.used[c] = true;
+            let stop = self.place(k + 1);
+            self.layout[q] = usize::MAX;
+            self.used[c] = false;
+            if stop {
+                return true;
+            }
         }
-        *budget -= 1;
-        layout[q] = c;
-        used[c] = true;
-        if place(k + 1, order, partners, map, allowed, layout, used, budget) {
-            return true;
-        }
-        layout[q] = usize::MAX;
-        used[c] = false;
+        false
     }
-    false
 }

@@ -2,17 +2,21 @@
 //! pair of physical qubits.
 //!
 //! The router is SABRE-class ([`sabre`]): each of [`RouteOptions::trials`] seeded trials starts
-//! from a layout ([`layout`]: the dense layout around the best-connected qubit for trial 0,
-//! random ones for the rest), refines it by routing the two-qubit gates forward and then
-//! backward (the end of the backward pass is a layout suited to the circuit's start), and routes
-//! the circuit forward from there. Trials run in parallel on rayon; the one with the fewest
-//! CNOTs after post-routing optimisation ([`post`]), then the least depth, then the lowest trial
-//! number is kept, so the result depends only on the seed. With error rates, the trial of the
-//! highest estimated success probability is kept instead, and trial 0 starts on the device's
-//! least noisy qubits. Measurements keep their classical bits, so the counts a device returns
-//! read as the logical circuit's. The result's qubit k is physical qubit k (its width is the
-//! highest physical qubit used + 1).
+//! from a layout ([`layout`]: the dense layout around the best-connected qubit, a SWAP-free
+//! embedding found by a bounded VF2-style search, or a random one), refines it by routing the
+//! two-qubit gates forward and then backward (the end of the backward pass is a layout suited
+//! to the circuit's start), and routes the circuit forward from there. The trials take turns
+//! over equivalent forms of the circuit ([`forms`]) that expose different commutations. Trials
+//! run in parallel on rayon; the one with the fewest CNOTs after post-routing optimisation
+//! ([`post`]), then the least depth, then the lowest trial number is kept, so the result
+//! depends only on the seed. With error rates (noise-aware routing), the SWAP-free embedding
+//! of least −ln fidelity is taken, trial 0 starts on the device's least noisy qubits, SWAPs on
+//! noisy pairs cost more, and the trial of the highest estimated success probability is kept.
+//! Measurements keep their classical bits, so the counts a device returns read as the logical
+//! circuit's. The result's qubit k is physical qubit k (its width is the highest physical qubit
+//! used + 1).
 
+mod forms;
 mod layout;
 mod post;
 mod sabre;
@@ -304,6 +308,13 @@ pub fn route_in_basis(
 }
 
 /// [`route_in_basis`] with explicit [`RouteOptions`].
+///
+/// The router sees the circuit in up to three equivalent forms ([`forms`]), the trials taking
+/// them in turn: decomposed into `basis` (CNOTs and one-qubit gates without one), in `cz` with
+/// the one-qubit gates between merged, and with CNOT pairs around a Z rotation written as
+/// diagonal controlled phases. The forms expose different commutations: CNOTs sharing a target
+/// commute in the first, the `cz` of a graph state in the second, the controlled phases of a
+/// QFT in the third.
 pub fn route_in_basis_with(
     circuit: &Circuit,
     map: &CouplingMap,
@@ -311,7 +322,8 @@ pub fn route_in_basis_with(
     options: &RouteOptions,
 ) -> Result<Routed, RouteError> {
     let lowered = run_decompose(circuit, basis.unwrap_or(Basis::CxAndSingleQubit));
-    let (raw, optimised) = route_with(&lowered, map, options)?;
+    let forms = forms::forms(lowered, basis == Some(Basis::IbmCz));
+    let (raw, optimised) = route_forms(&forms, map, options)?;
     Ok(match basis {
         None => raw,
         Some(basis) => Routed {
@@ -325,72 +337,133 @@ pub fn route_in_basis_with(
 }
 
 /// Routes `circuit` onto `map` with `options`: the best of the seeded trials, as routed (SWAPs
-/// as `swap` gates) and after post-routing optimisation (CNOTs and one-qubit gates).
+/// as `swap` gates, each written in the direction that lets it share a CNOT with a neighbour)
+/// and after post-routing optimisation (CNOTs and one-qubit gates).
 pub fn route_with(
     circuit: &Circuit,
     map: &CouplingMap,
     options: &RouteOptions,
 ) -> Result<(Routed, Circuit), RouteError> {
-    let n = circuit.num_qubits();
+    route_forms(std::slice::from_ref(circuit), map, options)
+}
+
+/// One form of the circuit as the router sees it.
+struct Prepared<'a> {
+    circuit: &'a Circuit,
+    /// Indices of the instructions routed in order, and of the terminal measurements.
+    body: Vec<usize>,
+    tail: Vec<usize>,
+    /// The body as router nodes, its two-qubit gates forward and backward.
+    nodes: Vec<sabre::Node>,
+    forward: Vec<sabre::Node>,
+    backward: Vec<sabre::Node>,
+    /// The logical pairs of the two-qubit gates.
+    pairs: Vec<(usize, usize)>,
+}
+
+impl<'a> Prepared<'a> {
+    fn of(circuit: &'a Circuit) -> Result<Prepared<'a>, RouteError> {
+        if let Some(op) = circuit.gates().find(|op| op.num_qubits() > 2) {
+            return Err(RouteError::Wide(op.kind_name()));
+        }
+        let n = circuit.num_qubits();
+        // Terminal measurements wait for the end: they read each logical qubit's final place.
+        let instructions = circuit.instructions();
+        let mut later = vec![false; n];
+        let mut terminal = vec![false; instructions.len()];
+        for (k, i) in instructions.iter().enumerate().rev() {
+            if let Instruction::Measure { qubit, .. } = i {
+                terminal[k] = !later[*qubit];
+            }
+            i.qubits().into_iter().for_each(|q| later[q] = true);
+        }
+        let body: Vec<usize> = (0..instructions.len()).filter(|&k| !terminal[k]).collect();
+        let tail: Vec<usize> = (0..instructions.len()).filter(|&k| terminal[k]).collect();
+        let nodes: Vec<sabre::Node> = body
+            .iter()
+            .map(|&k| &instructions[k])
+            .map(|i| {
+                let mut wires = roles(i);
+                if let Instruction::Measure { clbit, .. } = i {
+                    wires.push((n + clbit, sabre::Role::Other));
+                }
+                let pair = match i {
+                    Instruction::Gate(op) => two_qubit_pair(op),
+                    _ => None,
+                };
+                sabre::Node { wires, pair }
+            })
+            .collect();
+        let forward: Vec<sabre::Node> = nodes
+            .iter()
+            .filter(|node| node.pair.is_some())
+            .cloned()
+            .collect();
+        let backward = forward.iter().rev().cloned().collect();
+        let pairs = circuit.gates().filter_map(two_qubit_pair).collect();
+        Ok(Prepared {
+            circuit,
+            body,
+            tail,
+            nodes,
+            forward,
+            backward,
+            pairs,
+        })
+    }
+}
+
+/// Routes the equivalent `forms` of one circuit (trial t takes form t mod their number) and
+/// keeps the best trial.
+fn route_forms(
+    forms: &[Circuit],
+    map: &CouplingMap,
+    options: &RouteOptions,
+) -> Result<(Routed, Circuit), RouteError> {
+    let n = forms[0].num_qubits();
     if n > map.num_qubits() {
         return Err(RouteError::TooFewQubits {
             circuit: n,
             device: map.num_qubits(),
         });
     }
-    if let Some(op) = circuit.gates().find(|op| op.num_qubits() > 2) {
-        return Err(RouteError::Wide(op.kind_name()));
-    }
+    let prepared = forms
+        .iter()
+        .map(Prepared::of)
+        .collect::<Result<Vec<_>, _>>()?;
     let allowed = layout::usable_region(map, n, options.spare_qubits)?;
-    // Terminal measurements wait for the end: they read each logical qubit's final place.
-    let instructions = circuit.instructions();
-    let mut later = vec![false; n];
-    let mut terminal = vec![false; instructions.len()];
-    for (k, i) in instructions.iter().enumerate().rev() {
-        if let Instruction::Measure { qubit, .. } = i {
-            terminal[k] = !later[*qubit];
-        }
-        i.qubits().into_iter().for_each(|q| later[q] = true);
-    }
-    let body: Vec<usize> = (0..instructions.len()).filter(|&k| !terminal[k]).collect();
-    let tail: Vec<usize> = (0..instructions.len()).filter(|&k| terminal[k]).collect();
-    let nodes: Vec<sabre::Node> = body
-        .iter()
-        .map(|&k| &instructions[k])
-        .map(|i| {
-            let mut wires = roles(i);
-            if let Instruction::Measure { clbit, .. } = i {
-                wires.push((n + clbit, sabre::Role::Other));
-            }
-            let pair = match i {
-                Instruction::Gate(op) => two_qubit_pair(op),
-                _ => None,
-            };
-            sabre::Node { wires, pair }
-        })
-        .collect();
-    let pairs: Vec<(usize, usize)> = circuit.gates().filter_map(two_qubit_pair).collect();
-    let two_qubit_nodes: Vec<sabre::Node> = nodes
-        .iter()
-        .filter(|node| node.pair.is_some())
-        .cloned()
-        .collect();
-    let forward = two_qubit_nodes.clone();
-    let backward: Vec<sabre::Node> = two_qubit_nodes.into_iter().rev().collect();
-    let wires = n + circuit.num_clbits();
     let noisy = options.noisy();
-    let perfect = layout::perfect_layout(&pairs, n, map, &allowed);
+    let layout_cost = |layout: &[usize]| {
+        let pairs: f64 = prepared[0]
+            .pairs
+            .iter()
+            .map(|&(a, b)| options.edge_cost(layout[a], layout[b]))
+            .sum();
+        pairs + layout.iter().map(|&q| options.readout_cost(q)).sum::<f64>()
+    };
+    let perfect = layout::perfect_layout(
+        &prepared[0].pairs,
+        n,
+        map,
+        &allowed,
+        noisy.then_some(&layout_cost as &dyn Fn(&[usize]) -> f64),
+    );
+    let edge_cost = |p: usize, q: usize| options.edge_cost(p, q);
     let trial = |t: usize| {
+        let swap_cost = noisy.then_some(&edge_cost as &dyn Fn(usize, usize) -> f64);
+        let form = &prepared[t % prepared.len()];
+        // The first trials of each form start from the dense and the SWAP-free layouts.
+        let kind = t / prepared.len();
         let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
         rng.set_stream(t as u64);
-        let start = if t == 0 {
+        let start = if kind == 0 {
             let qubit_cost = |q: usize| {
                 let edges: Vec<f64> = map.neighbours(q).map(|p| options.edge_cost(q, p)).collect();
                 edges.iter().sum::<f64>() / edges.len().max(1) as f64 + options.readout_cost(q)
             };
             let edge_cost = |(a, b): (usize, usize)| options.edge_cost(a, b);
             layout::dense_layout(
-                &pairs,
+                &form.pairs,
                 n,
                 map,
                 &allowed,
@@ -401,23 +474,37 @@ pub fn route_with(
             layout::random_layout(n, &allowed, &mut rng)
         };
         let initial_layout = match &perfect {
-            // Trial 1 takes a layout that needs no SWAP when there is one.
-            Some(layout) if t == 1 => layout.clone(),
+            Some(layout) if kind == 1 => layout.clone(),
             _ => {
-                let there = sabre::route_pass(&forward, n, map, &allowed, start, &mut rng);
-                sabre::route_pass(&backward, n, map, &allowed, there.final_layout, &mut rng)
-                    .final_layout
+                let there =
+                    sabre::route_pass(&form.forward, n, map, &allowed, start, swap_cost, &mut rng);
+                sabre::route_pass(
+                    &form.backward,
+                    n,
+                    map,
+                    &allowed,
+                    there.final_layout,
+                    swap_cost,
+                    &mut rng,
+                )
+                .final_layout
             }
         };
         let pass = sabre::route_pass(
-            &nodes,
-            wires,
+            &form.nodes,
+            n + form.circuit.num_clbits(),
             map,
             &allowed,
             initial_layout.clone(),
+            swap_cost,
             &mut rng,
         );
-        let raw = assemble(circuit, (&body, &tail), &pass, initial_layout);
+        let raw = assemble(
+            form.circuit,
+            (&form.body, &form.tail),
+            &pass,
+            initial_layout,
+        );
         // Ranked first by an estimate (noise, or CNOTs with SWAPs that share a CNOT with a
         // neighbour at 2), so that only the best few trials go through post-routing clean-up.
         let estimate = if noisy {
@@ -427,10 +514,13 @@ pub fn route_with(
         };
         (estimate, t, raw)
     };
-    let mut results: Vec<_> = (0..options.trials.max(1))
-        .into_par_iter()
-        .map(trial)
-        .collect();
+    // A SWAP-free layout cannot be beaten by trials that insert SWAPs: only its trials run
+    // (one per form), which makes easy circuits and all-to-all devices cheap.
+    let trials = match &perfect {
+        Some(_) => prepared.len()..2 * prepared.len(),
+        None => 0..options.trials.max(1),
+    };
+    let mut results: Vec<_> = trials.into_par_iter().map(trial).collect();
     results.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
     results.truncate(FINALISTS);
     let finalists: Vec<_> = results
@@ -482,7 +572,7 @@ fn assemble(
     for (logical, &physical) in layout.iter().enumerate() {
         holder[physical] = Some(logical);
     }
-    let out: Vec<Instruction> = steps
+    let mut out: Vec<Instruction> = steps
         .iter()
         .map(|step| match *step {
             sabre::Step::Node(k) => relabel(&circuit.instructions()[body[k]], &layout),
@@ -496,6 +586,7 @@ fn assemble(
                 .map(|&k| relabel(&circuit.instructions()[k], &pass.final_layout)),
         )
         .collect();
+    post::orient_swaps(&mut out);
     let width = out
         .iter()
         .flat_map(Instruction::qubits)
@@ -601,6 +692,12 @@ mod tests {
                 if b >= a {
                     b += 1;
                 }
+                if rng.random_bool(0.3) {
+                    // A ZZ rotation as Qiskit writes it: cx · rz · cx.
+                    let phi = Angle::constant(rng.random_range(-3.0..3.0));
+                    c.push_gate(GateOp::cx(a, b)).unwrap();
+                    c.push_gate(GateOp::rotation(Gate::Rz, phi, b)).unwrap();
+                }
                 GateOp::cx(a, b)
             } else {
                 let gate = [Gate::Rx, Gate::Ry, Gate::Rz][rng.random_range(0..3)];
@@ -686,6 +783,10 @@ mod tests {
                         assert_eq!(*qubit, routed.final_layout[*clbit]);
                     }
                 }
+                // Without a basis the router also tries the cz and diagonal forms.
+                let routed = route_in_basis_with(&circuit, map, None, &options).unwrap();
+                assert!(map.uncoupled_pairs(&routed.circuit).is_empty());
+                assert_same_distribution(&circuit, &routed.circuit, &format!("map {m} forms"));
                 for basis in [Basis::IbmCz, Basis::IbmCx] {
                     let lowered =
                         route_in_basis_with(&circuit, map, Some(basis), &options).unwrap();

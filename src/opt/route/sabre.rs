@@ -25,6 +25,14 @@ const EXTENDED_SET_WEIGHT: f64 = 0.5;
 const DECAY_RATE: f64 = 0.001;
 /// SWAPs after which every decay returns to 1.
 const DECAY_RESET: usize = 5;
+/// Factor on the cost of a SWAP that directly follows a two-qubit gate on the same pair: the
+/// two merge into two CNOTs, so the SWAP costs one CNOT where others cost three. (0.97 did best
+/// among 1.0, 0.999, 0.97, 0.9, 0.7 and 0.5 on the paper layers with ten MQT Bench circuits on
+/// heavy-hex 27, a line and a square lattice, one run each: docs/performance.md "Routing".)
+const MERGE_DISCOUNT: f64 = 0.97;
+/// A cost of using a coupled pair of physical qubits (its two-qubit gate's −ln fidelity).
+pub(super) type PairCost<'a> = &'a dyn Fn(usize, usize) -> f64;
+
 /// SWAPs without a routed gate after which the release valve opens.
 const RELEASE_VALVE: usize = 30;
 
@@ -129,6 +137,7 @@ pub(super) fn route_pass(
     map: &CouplingMap,
     allowed: &[bool],
     mut layout: Vec<usize>,
+    swap_cost: Option<PairCost>,
     rng: &mut ChaCha8Rng,
 ) -> Pass {
     let deps = Dependencies::of(nodes, num_wires);
@@ -142,6 +151,9 @@ pub(super) fn route_pass(
     ready.reverse();
     let mut front: Vec<usize> = Vec::new();
     let mut decay = vec![1.0; map.num_qubits()];
+    // The last two-qubit gate run on each logical qubit: a SWAP right after a gate on the same
+    // pair merges with it.
+    let mut last_pair: Vec<Option<usize>> = vec![None; layout.len()];
     let (mut swaps, mut since_progress, mut since_reset) = (0, 0, 0);
     loop {
         // Run everything that can run; blocked two-qubit gates wait in the front layer.
@@ -166,6 +178,10 @@ pub(super) fn route_pass(
                     continue;
                 }
                 steps.push(Step::Node(k));
+                if let Some((a, b)) = nodes[k].pair {
+                    last_pair[a] = Some(k);
+                    last_pair[b] = Some(k);
+                }
                 progressed = true;
                 moved = true;
                 for &s in deps.successors[k].iter().rev() {
@@ -200,6 +216,11 @@ pub(super) fn route_pass(
             let (a, b) = nodes[k].pair.expect("front nodes are pairs");
             let path = map.path(layout[a], layout[b]);
             for w in path[..path.len() - 1].windows(2) {
+                for physical in [w[0], w[1]] {
+                    if let Some(logical) = holder[physical] {
+                        last_pair[logical] = None;
+                    }
+                }
                 apply_swap(w[0], w[1], &mut layout, &mut holder);
                 steps.push(Step::Swap(w[0], w[1]));
                 swaps += 1;
@@ -209,9 +230,29 @@ pub(super) fn route_pass(
             continue;
         }
         let extended = extended_set(nodes, &deps, &front, &remaining);
-        let (p, q) = best_swap(
-            nodes, &front, &extended, map, allowed, &layout, &holder, &decay, rng,
-        );
+        let merges = |p: usize, q: usize| match (holder[p], holder[q]) {
+            (Some(a), Some(b)) => last_pair[a].is_some() && last_pair[a] == last_pair[b],
+            _ => false,
+        };
+        let Some((p, q)) = best_swap(
+            nodes,
+            (&front, &extended),
+            map,
+            allowed,
+            (&layout, &holder),
+            &decay,
+            (&merges, swap_cost),
+            rng,
+        ) else {
+            // No usable SWAP touches the front layer: the release valve walks a pair together.
+            since_progress = RELEASE_VALVE;
+            continue;
+        };
+        for physical in [p, q] {
+            if let Some(logical) = holder[physical] {
+                last_pair[logical] = None;
+            }
+        }
         apply_swap(p, q, &mut layout, &mut holder);
         steps.push(Step::Swap(p, q));
         swaps += 1;
@@ -261,20 +302,20 @@ fn extended_set(
     out
 }
 
-/// The SWAP of least heuristic cost among edges touching a front-layer qubit (ties broken at
-/// random).
+/// The SWAP of least heuristic cost among usable edges touching a front-layer qubit (ties
+/// broken at random; `None` when there is none): a SWAP that `merges` with the gate just run on its pair has its cost scaled by
+/// [`MERGE_DISCOUNT`], and with a `swap_cost` (the edge's −ln fidelity) by 1 + that cost.
 #[allow(clippy::too_many_arguments)]
 fn best_swap(
     nodes: &[Node],
-    front: &[usize],
-    extended: &[(usize, usize)],
+    (front, extended): (&[usize], &[(usize, usize)]),
     map: &CouplingMap,
     allowed: &[bool],
-    layout: &[usize],
-    holder: &[Option<usize>],
+    (layout, holder): (&[usize], &[Option<usize>]),
     decay: &[f64],
+    (merges, swap_cost): (&dyn Fn(usize, usize) -> bool, Option<PairCost>),
     rng: &mut ChaCha8Rng,
-) -> (usize, usize) {
+) -> Option<(usize, usize)> {
     let mut candidates: Vec<(usize, usize)> = Vec::new();
     for &k in front {
         let (a, b) = nodes[k].pair.expect("front nodes are pairs");
@@ -319,6 +360,12 @@ fn best_swap(
             score += EXTENDED_SET_WEIGHT * cost(extended, p, q) / extended.len() as f64;
         }
         score *= decay[p].max(decay[q]);
+        if merges(p, q) {
+            score *= MERGE_DISCOUNT;
+        }
+        if let Some(cost) = swap_cost {
+            score *= 1.0 + cost(p, q);
+        }
         if score < best_score - 1e-10 {
             best_score = score;
             best.clear();
@@ -327,7 +374,7 @@ fn best_swap(
             best.push((p, q));
         }
     }
-    best[rng.random_range(0..best.len())]
+    (!best.is_empty()).then(|| best[rng.random_range(0..best.len())])
 }
 
 /// Exchanges what physical qubits `p` and `q` hold.
