@@ -327,7 +327,7 @@ fn target_programs_state_their_own_score_readout() {
             common::text(&out.stderr)
         );
         let text = common::text(&out.stdout);
-        let header: String = text.lines().take_while(|l| l.starts_with("//")).collect();
+        let header: String = text.lines().filter(|l| l.starts_with("//")).collect();
         assert!(header.contains(says), "{spec}: {header}");
         assert!(header.contains("final["), "{spec}: {header}");
     }
