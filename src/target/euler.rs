@@ -3,24 +3,10 @@
 
 use crate::ir::Matrix2;
 use num_complex::Complex64;
-use std::f64::consts::FRAC_PI_2;
 
-/// Below this, a matrix entry counts as zero when choosing angles.
-const TINY: f64 = 1e-12;
-
-/// `(α, θ, β)` with U ∝ Rz(α)·Rx(θ)·Rz(β), θ in [0, π].
-pub fn zxz(u: &Matrix2) -> (f64, f64, f64) {
-    // Remove the determinant's phase: V = U/√det U is in SU(2), V = [[a, −b*], [b, a*]].
-    let det = u[0][0] * u[1][1] - u[0][1] * u[1][0];
-    let root = det.sqrt();
-    let (a, b) = (u[0][0] / root, u[1][0] / root);
-    let theta = 2.0 * b.norm().atan2(a.norm());
-    // Rz(φ)·Ry(θ)·Rz(λ) = [[e^{−i(φ+λ)/2}c, …], [e^{i(φ−λ)/2}s, …]].
-    let sum = if a.norm() > TINY { -2.0 * a.arg() } else { 0.0 };
-    let difference = if b.norm() > TINY { 2.0 * b.arg() } else { 0.0 };
-    let (phi, lambda) = ((sum + difference) / 2.0, (sum - difference) / 2.0);
-    (phi + FRAC_PI_2, theta, lambda - FRAC_PI_2)
-}
+/// `(α, θ, β)` with U ∝ Rz(α)·Rx(θ)·Rz(β), θ in [0, π]: the one-qubit synthesis's own ZXZ
+/// angles, so that translation and resynthesis write the same rotations.
+pub use crate::synth::one_qubit::zxz;
 
 /// The product `a·b` (b applied first).
 pub fn multiply(a: &Matrix2, b: &Matrix2) -> Matrix2 {
