@@ -237,26 +237,7 @@ fn decompose_positive(op: &GateOp) -> Vec<GateOp> {
             decompose_positive(&controlled(Gate::P, phase(theta), &controls, t))
         }
         Gate::X if controls.len() == 1 => vec![GateOp::cx(controls[0], t)],
-        Gate::X if controls.len() == 2 => {
-            let (a, b, c) = (controls[0], controls[1], t);
-            vec![
-                one(Gate::H, c),
-                GateOp::cx(b, c),
-                one(Gate::Tdg, c),
-                GateOp::cx(a, c),
-                one(Gate::T, c),
-                GateOp::cx(b, c),
-                one(Gate::Tdg, c),
-                GateOp::cx(a, c),
-                one(Gate::T, b),
-                one(Gate::T, c),
-                one(Gate::H, c),
-                GateOp::cx(a, b),
-                one(Gate::T, a),
-                one(Gate::Tdg, b),
-                GateOp::cx(a, b),
-            ]
-        }
+        Gate::X if controls.len() == 2 => ccx(controls[0], controls[1], t),
         Gate::Ry | Gate::Rz if controls.len() == 1 => {
             let theta = op.angle.as_ref().expect("rotations have an angle");
             vec![
@@ -308,29 +289,42 @@ fn decompose_positive(op: &GateOp) -> Vec<GateOp> {
 /// one CNOT between local Cliffords: Sdg_a · S_b · CX(b→a) · S_a · H_b. The rest is ccx's own
 /// circuit after its first CNOT, then CX(b→a): 1 + 5 + 1 CNOTs instead of 8.
 fn cswap(c: usize, a: usize, b: usize) -> Vec<GateOp> {
-    vec![
-        // CX(b→a) · H_b · CX(a→b), as one CNOT.
+    // CX(b→a) · H_b · CX(a→b), as one CNOT.
+    let opening = [
         one(Gate::Sdg, a),
         one(Gate::S, b),
         GateOp::cx(b, a),
         one(Gate::S, a),
         one(Gate::H, b),
-        // ccx(c, a → b) after its opening H_b · CX(a→b).
-        one(Gate::Tdg, b),
-        GateOp::cx(c, b),
-        one(Gate::T, b),
-        GateOp::cx(a, b),
-        one(Gate::Tdg, b),
-        GateOp::cx(c, b),
-        one(Gate::T, a),
-        one(Gate::T, b),
-        one(Gate::H, b),
-        GateOp::cx(c, a),
+    ];
+    // ccx(c, a → b) after its opening H_b · CX(a→b), then the closing CX(b→a).
+    let rest = ccx(c, a, b).into_iter().skip(2);
+    opening
+        .into_iter()
+        .chain(rest)
+        .chain([GateOp::cx(b, a)])
+        .collect()
+}
+
+/// ccx(a, b → c) in 6 CNOTs (the standard Clifford+T circuit), exact; it opens with
+/// H_c · CX(b→c).
+fn ccx(a: usize, b: usize, c: usize) -> Vec<GateOp> {
+    vec![
+        one(Gate::H, c),
+        GateOp::cx(b, c),
+        one(Gate::Tdg, c),
+        GateOp::cx(a, c),
         one(Gate::T, c),
-        one(Gate::Tdg, a),
-        GateOp::cx(c, a),
-        // The closing CX(b→a).
-        GateOp::cx(b, a),
+        GateOp::cx(b, c),
+        one(Gate::Tdg, c),
+        GateOp::cx(a, c),
+        one(Gate::T, b),
+        one(Gate::T, c),
+        one(Gate::H, c),
+        GateOp::cx(a, b),
+        one(Gate::T, a),
+        one(Gate::Tdg, b),
+        GateOp::cx(a, b),
     ]
 }
 
