@@ -3,6 +3,8 @@
 //! translation) and random circuits lowered to IBM's bases with merged runs keep the output
 //! distribution of every measured bit, and resynthesis never adds CNOTs.
 
+mod common;
+
 use qattnc::ir::{Angle, Circuit, Control, Gate, GateOp, Instruction};
 use qattnc::opt::{Basis, decompose_merged, resynthesise, run_decompose};
 use qattnc::sim::{Amplitude, Program};
@@ -67,42 +69,13 @@ fn random_program(n: usize, gates: usize, rng: &mut ChaCha8Rng) -> Circuit {
 /// The distribution of the measured bits (bit c is bit c of the outcome) at x = 0.7, on the
 /// qubits the program uses.
 fn distribution(c: &Circuit) -> Vec<f64> {
-    let mut used: Vec<usize> = c
-        .instructions()
-        .iter()
-        .flat_map(Instruction::qubits)
-        .collect();
-    used.sort_unstable();
-    used.dedup();
-    let index = |q: usize| used.binary_search(&q).unwrap();
+    let compact = common::compact(c);
     let mut measured = vec![0; c.num_clbits()];
-    let instructions: Vec<Instruction> = c
-        .instructions()
-        .iter()
-        .map(|i| match i {
-            Instruction::Gate(op) => {
-                let mut op = op.clone();
-                op.targets.iter_mut().for_each(|t| *t = index(*t));
-                op.controls
-                    .iter_mut()
-                    .for_each(|c| c.qubit = index(c.qubit));
-                Instruction::Gate(op)
-            }
-            Instruction::Measure { qubit, clbit } => {
-                measured[*clbit] = index(*qubit);
-                Instruction::Measure {
-                    qubit: index(*qubit),
-                    clbit: *clbit,
-                }
-            }
-            other => other.clone(),
-        })
-        .collect();
-    let mut compact = Circuit::new(used.len(), c.num_clbits());
-    c.inputs()
-        .iter()
-        .for_each(|i| compact.declare_input(i.clone()));
-    let compact = compact.with_instructions(instructions);
+    for instruction in compact.instructions() {
+        if let Instruction::Measure { qubit, clbit } = instruction {
+            measured[*clbit] = *qubit;
+        }
+    }
     let binding = vec![0.7; compact.inputs().len()];
     Program::compile(&compact, Amplitude::Complex)
         .unwrap()

@@ -31,45 +31,9 @@ const DEVICES: [&str; 8] = [
     "line_16",
 ];
 
-/// The program's circuit on its used qubits only (routed programs name physical qubits up to
-/// the device's size), measurements kept.
+/// The program's circuit on its used qubits only, measurements kept.
 fn compact(text: &str) -> Circuit {
-    let circuit = qattnc::qasm::parse(text, "program", &Default::default()).unwrap();
-    let mut used: Vec<usize> = circuit
-        .instructions()
-        .iter()
-        .flat_map(Instruction::qubits)
-        .collect();
-    used.sort_unstable();
-    used.dedup();
-    let index = |q: usize| used.binary_search(&q).unwrap();
-    let instructions = circuit
-        .instructions()
-        .iter()
-        .map(|i| match i {
-            Instruction::Gate(op) => {
-                let mut op = op.clone();
-                op.targets.iter_mut().for_each(|t| *t = index(*t));
-                op.controls
-                    .iter_mut()
-                    .for_each(|c| c.qubit = index(c.qubit));
-                Instruction::Gate(op)
-            }
-            Instruction::Measure { qubit, clbit } => Instruction::Measure {
-                qubit: index(*qubit),
-                clbit: *clbit,
-            },
-            Instruction::Reset(q) => Instruction::Reset(index(*q)),
-            Instruction::Barrier(qs) => {
-                Instruction::Barrier(qs.iter().map(|&q| index(q)).collect())
-            }
-        })
-        .collect();
-    let mut out = Circuit::new(used.len(), circuit.num_clbits());
-    for input in circuit.inputs() {
-        out.declare_input(input.clone());
-    }
-    out.with_instructions(instructions)
+    common::compact(&qattnc::qasm::parse(text, "program", &Default::default()).unwrap())
 }
 
 /// P(c[0] = 0) of a program for 8 fixed bindings.

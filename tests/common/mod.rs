@@ -216,3 +216,43 @@ pub fn pair_binding(
         })
         .collect()
 }
+
+/// `circuit` on its used qubits only, renumbered in order (routed programs name physical qubits
+/// up to the device's size), measurements kept.
+pub fn compact(circuit: &Circuit) -> Circuit {
+    let mut used: Vec<usize> = circuit
+        .instructions()
+        .iter()
+        .flat_map(qattnc::ir::Instruction::qubits)
+        .collect();
+    used.sort_unstable();
+    used.dedup();
+    let index = |q: usize| used.binary_search(&q).unwrap();
+    let instructions = circuit
+        .instructions()
+        .iter()
+        .map(|i| match i {
+            qattnc::ir::Instruction::Gate(op) => {
+                let mut op = op.clone();
+                op.targets.iter_mut().for_each(|t| *t = index(*t));
+                op.controls
+                    .iter_mut()
+                    .for_each(|c| c.qubit = index(c.qubit));
+                qattnc::ir::Instruction::Gate(op)
+            }
+            qattnc::ir::Instruction::Measure { qubit, clbit } => qattnc::ir::Instruction::Measure {
+                qubit: index(*qubit),
+                clbit: *clbit,
+            },
+            qattnc::ir::Instruction::Reset(q) => qattnc::ir::Instruction::Reset(index(*q)),
+            qattnc::ir::Instruction::Barrier(qs) => {
+                qattnc::ir::Instruction::Barrier(qs.iter().map(|&q| index(q)).collect())
+            }
+        })
+        .collect();
+    let mut out = Circuit::new(used.len(), circuit.num_clbits());
+    for input in circuit.inputs() {
+        out.declare_input(input.clone());
+    }
+    out.with_instructions(instructions)
+}
