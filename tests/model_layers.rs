@@ -236,10 +236,18 @@ fn complex_family_gradients_equal_central_differences() {
     let two_heads = "[quantum]\nname = \"su2_heads\"\n[quantum.registers]\ntoken = 2\n\
                      position = 2\nproperty = 2\n[quantum.ansatz]\nfamily = \"efficient_su2\"\n\
                      reps = 1\n[quantum.score]\nkind = \"hadamard-real\"\nheads = 2\n";
+    // Overlap scores (V_h = U_k,h†U_q,h, query rows V_h φ) of a complex swap-test layer and a
+    // real fidelity layer with several heads.
+    let swap_heads = two_heads.replace("hadamard-real", "swap-test");
+    let fidelity_heads = "[quantum]\nname = \"ra_heads\"\n[quantum.registers]\ntoken = 2\n\
+                          position = 2\n[quantum.ansatz]\nfamily = \"real_amplitudes\"\n\
+                          reps = 1\n[quantum.score]\nkind = \"fidelity\"\nheads = 2\n";
     let cases = [
         ("hadamard_imag", layer_file("hadamard_imag"), 1, false),
         ("gaussian_z", layer_file("gaussian_z"), 1, false),
         ("su2_heads", two_heads.to_string(), 2, true),
+        ("su2_swap_heads", swap_heads, 2, true),
+        ("ra_fidelity_heads", fidelity_heads.to_string(), 2, false),
     ];
     for (layer, quantum, heads, conditional) in cases {
         let cfg = config(&quantum, heads, conditional).unwrap().model;
@@ -306,6 +314,29 @@ fn complex_family_gradients_equal_central_differences() {
         }
         assert!(checked >= 12, "{layer}: checked {checked}");
     }
+}
+
+#[test]
+fn a_quantum_scale_that_is_not_positive_and_finite_is_rejected() {
+    for value in ["0.0", "-2.0", "nan", "inf"] {
+        let text =
+            format!("preset = \"paper-quantum-sequence\"\n[model]\nquantum_scale = {value}\n");
+        let error = Config::from_toml(&text, "scale.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("scale.toml") && error.contains("quantum_scale"),
+            "{value}: {error}"
+        );
+    }
+    let text = "preset = \"paper-quantum-sequence\"\n[model]\nquantum_scale = 0.5\n";
+    assert_eq!(
+        Config::from_toml(text, "scale.toml")
+            .unwrap()
+            .model
+            .quantum_scale,
+        0.5
+    );
 }
 
 #[test]

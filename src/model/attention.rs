@@ -5,8 +5,8 @@
 //! `quantum_scale`, ×2 for scores in [0, 1]; docs/model.md). Values and the output
 //! projection are classical in all three: the values are split into h heads of `embed`/h, each
 //! head's weighted values are concatenated, then projected. An [`AttentionCache`] keeps the
-//! keys (or key states, all heads side by side) and values of earlier positions, so that
-//! decoding step t costs O(t).
+//! keys (or key states, all heads side by side; the encoded states φ for the overlap score kinds)
+//! and values of earlier positions, so that decoding step t costs O(t).
 //!
 //! Quantum scores come from the exact fast path (state preparation and a matmul) unless a
 //! [`ScoreRequest`] names a [`ScoreProvider`]: then each new token's scores against the visible
@@ -16,7 +16,7 @@
 
 use super::config::{AttentionKind, ModelConfig};
 use super::nn::{dropout, linear, softmax_last};
-use super::quantum::{SharedPrefix, StatePrepOp};
+use super::quantum::{SharedPrefix, StatePrepOp, times_i};
 use crate::layer::{ScoreKind, Side, side_groups};
 use crate::sim::StatePrepKernel;
 use candle_core::{DType, Module, Result, Tensor};
@@ -128,7 +128,10 @@ pub struct ClassicalScores {
 /// The quantum layer's angle parameters and its state-preparation ops: the heads' shared
 /// prefix ([`SharedPrefix`]) for layers of up to [`SharedPrefix::MAX_QUBITS`] working qubits,
 /// else the whole query and key templates per head. `query_angles` and `key_angles` hold h angle
-/// sets of the side's size one after the other (head-major).
+/// sets of the side's size one after the other (head-major). With a shared prefix, the kinds that
+/// are functions of ⟨ψ_q,h|ψ_k,h⟩ (hadamard-real, hadamard-imag of complex layers, swap-test,
+/// fidelity) score ⟨V_h φ(i)|φ(j)⟩ with V_h = U_k,h†U_q,h instead of preparing ψ_q and ψ_k
+/// ([`SharedPrefix::overlap_queries`]); gaussian-z needs the states themselves.
 #[derive(Clone, Debug)]
 pub struct QuantumScores {
     token_angles: Tensor,
@@ -140,6 +143,9 @@ pub struct QuantumScores {
     query_op: StatePrepOp,
     key_op: StatePrepOp,
     shared: Option<SharedPrefix>,
+    /// Scores come from the heads' overlap queries ([`SharedPrefix::overlap_queries`]): a
+    /// shared prefix and a score kind that is a function of ⟨ψ_q|ψ_k⟩ alone.
+    overlap: bool,
     scale: f64,
     heads: usize,
     kind: ScoreKind,
@@ -225,6 +231,14 @@ impl QuantumScores {
         } else {
             None
         };
+        let complex = query_prep.is_complex();
+        // Im⟨ψ_q|ψ_k⟩ of real states is 0: that layer keeps the states path.
+        let overlap = shared.is_some()
+            && match spec.score {
+                ScoreKind::HadamardReal | ScoreKind::SwapTest | ScoreKind::Fidelity => true,
+                ScoreKind::HadamardImag => complex,
+                ScoreKind::GaussianZ => false,
+            };
         Ok(QuantumScores {
             token_angles,
             token_angles_name: format!("{}.token_angles", vb.prefix()),
@@ -235,7 +249,8 @@ impl QuantumScores {
             scale: cfg.quantum_scale * score_range_factor(spec.score),
             heads: cfg.heads,
             kind: spec.score,
-            complex: query_prep.is_complex(),
+            complex,
+            overlap,
             paper: cfg.layer.is_none(),
             query_op: StatePrepOp::new(query_prep),
             key_op: StatePrepOp::new(key_prep),
@@ -448,25 +463,23 @@ impl QuantumScores {
         Tensor::from_vec(scores, (b, t, s), input.x.device())?.to_dtype(input.x.dtype())
     }
 
-    /// ψ_q and ψ_k of the T new tokens as kernel rows, the h heads' side by side (B × T × h·w
-    /// with w = 2^n, or w = 2·2^n `[Re ψ | Im ψ]` for a complex template: either way a row
-    /// product is Re⟨ψ_q|ψ_k⟩).
+    /// What the scores of the T new tokens are made of: with [`Self::overlap`], every head's
+    /// overlap query rows (B × T × h·w) and the key rows φ (B × T × w) that all heads share
+    /// ([`Self::overlap_scores`]); otherwise ψ_q and ψ_k as kernel rows, the h heads' side by
+    /// side (B × T × h·w with w = 2^n, or w = 2·2^n `[Re ψ | Im ψ]` for a complex template:
+    /// either way a row product is Re⟨ψ_q|ψ_k⟩; [`Self::raw_from_states`]).
     fn states(&self, input: &AttentionInput) -> Result<(Tensor, Tensor)> {
         match &self.shared {
+            Some(shared) if self.overlap => self.overlap_states(shared, input),
             Some(shared) => self.shared_states(shared, input),
             None => self.whole_states(input),
         }
     }
 
-    /// [`Self::states`] from the heads' shared prefix: one encoded product state per token, then
-    /// one matrix product for the 2h query and key unitaries.
-    fn shared_states(
-        &self,
-        shared: &SharedPrefix,
-        input: &AttentionInput,
-    ) -> Result<(Tensor, Tensor)> {
+    /// The encoding angles of the shared prefix ([`SharedPrefix::states`]): token angles per
+    /// token, position angles per position, property angles per sequence.
+    fn registers(&self, input: &AttentionInput) -> Result<Vec<Tensor>> {
         let (b, t) = input.ids.dims2()?;
-        // Token angles per token, position angles per position, property angles per sequence.
         let mut registers = vec![
             self.token_angles
                 .index_select(&input.ids.flatten_all()?, 0)?
@@ -482,21 +495,76 @@ impl QuantumScores {
         if let Some(property) = self.property_angles(input.properties)? {
             registers.push(property.unsqueeze(1)?);
         }
+        Ok(registers)
+    }
+
+    /// The h query and the h key angle sets (each h × P_ansatz).
+    fn angle_sets(&self) -> Result<(Tensor, Tensor)> {
         let h = self.heads;
         let r = self.query_angles.dim(0)? / h;
-        let sets = Tensor::cat(
-            &[
-                self.query_angles.reshape((h, r))?,
-                self.key_angles.reshape((h, r))?,
-            ],
-            0,
-        )?;
-        let states = shared.states(&registers, &sets)?;
+        Ok((
+            self.query_angles.reshape((h, r))?,
+            self.key_angles.reshape((h, r))?,
+        ))
+    }
+
+    /// [`Self::states`] from the heads' shared prefix: one encoded product state per token, then
+    /// one matrix product for the 2h query and key unitaries.
+    fn shared_states(
+        &self,
+        shared: &SharedPrefix,
+        input: &AttentionInput,
+    ) -> Result<(Tensor, Tensor)> {
+        let (b, t) = input.ids.dims2()?;
+        let (query_sets, key_sets) = self.angle_sets()?;
+        let sets = Tensor::cat(&[query_sets, key_sets], 0)?;
+        let states = shared.states(&self.registers(input)?, &sets)?;
         let width = states.dim(1)? / 2;
         Ok((
             states.narrow(1, 0, width)?.reshape((b, t, width))?,
             states.narrow(1, width, width)?.reshape((b, t, width))?,
         ))
+    }
+
+    /// [`Self::states`] for the overlap kinds: the rows of V_h φ(i) (times i for hadamard-imag)
+    /// for every head, and of φ(i).
+    fn overlap_states(
+        &self,
+        shared: &SharedPrefix,
+        input: &AttentionInput,
+    ) -> Result<(Tensor, Tensor)> {
+        let (b, t) = input.ids.dims2()?;
+        let (query_sets, key_sets) = self.angle_sets()?;
+        let imaginary = self.kind == ScoreKind::HadamardImag;
+        let (queries, phi) =
+            shared.overlap_queries(&self.registers(input)?, &query_sets, &key_sets, imaginary)?;
+        Ok((queries.reshape((b, t, ()))?, phi.reshape((b, t, ()))?))
+    }
+
+    /// Scaled scores ((B·h) × T × S, head-major within each sequence) from the overlap query
+    /// rows of the T new tokens (B × T × h·w) and the key rows φ of the S visible positions
+    /// (B × S × w): the row product a·φ is Re⟨ψ_q|ψ_k⟩ (Im for hadamard-imag, whose query rows
+    /// carry the factor i); swap-test and fidelity take |⟨ψ_q|ψ_k⟩|², whose imaginary part is
+    /// the row product with −i·φ. One batched product per sequence scores all h heads (rows
+    /// token-major, then head), and the head-major order is one transposed copy of the scores.
+    fn overlap_scores(&self, queries: &Tensor, keys: &Tensor) -> Result<Tensor> {
+        let (b, t, hw) = queries.dims3()?;
+        let (h, s) = (self.heads, keys.dim(1)?);
+        let queries = queries.reshape((b, t * h, hw / h))?;
+        let squared = matches!(self.kind, ScoreKind::SwapTest | ScoreKind::Fidelity);
+        let keys = if squared && self.complex {
+            // r(−i·φ) = −r(i·φ).
+            Tensor::cat(&[keys, &times_i(keys, 2)?.neg()?], 1)?
+        } else {
+            keys.clone()
+        };
+        let dot = queries.matmul(&keys.t()?)?.reshape((b, t, h, ()))?;
+        let raw = match (squared, self.complex) {
+            (false, _) => dot,
+            (true, false) => dot.sqr()?,
+            (true, true) => (dot.narrow(3, 0, s)?.sqr()? + dot.narrow(3, s, s)?.sqr()?)?,
+        };
+        (raw.transpose(1, 2)? * self.scale)?.reshape((b * h, t, s))
     }
 
     /// [`Self::states`] from the whole query and key templates, h rows per token and side.
@@ -602,12 +670,17 @@ impl Attention {
             ),
             None => (keys, values),
         };
-        let (queries, keys) = (self.split_heads(&queries)?, self.split_heads(&keys)?);
-        let raw = match &self.scores {
-            Scores::Quantum(q) => q.raw_from_states(&queries, &keys)?,
-            Scores::Classical(_) => queries.contiguous()?.matmul(&keys.t()?.contiguous()?)?,
+        let scores = match &self.scores {
+            Scores::Quantum(q) if q.overlap => q.overlap_scores(&queries, &keys)?,
+            Scores::Quantum(q) => {
+                let (queries, keys) = (self.split_heads(&queries)?, self.split_heads(&keys)?);
+                (q.raw_from_states(&queries, &keys)? * scale)?
+            }
+            Scores::Classical(_) => {
+                let (queries, keys) = (self.split_heads(&queries)?, self.split_heads(&keys)?);
+                (queries.contiguous()?.matmul(&keys.t()?.contiguous()?)? * scale)?
+            }
         };
-        let scores = (raw * scale)?;
         Ok((scores, self.split_heads(&values)?))
     }
 
@@ -705,6 +778,127 @@ mod tests {
              {family}\n[quantum.encoding]\nfamily = \"n_local\"\nrotations = [\"rx\", \"ry\"]\n\
              entangling_gate = \"cz\"\n[quantum.score]\nkind = \"{kind}\"\nheads = {heads}\n"
         )
+    }
+
+    /// Every case's scores from the overlap queries equal those from the prepared states, with
+    /// and without a cache of earlier positions.
+    #[test]
+    fn overlap_scores_equal_the_scores_of_the_states() {
+        let conditional = "token = 2\nposition = 2\nproperty = 2";
+        let sequence = "token = 3\nposition = 2";
+        let su2 = "family = \"efficient_su2\"\nreps = 2";
+        let real = "family = \"real_amplitudes\"\nreps = 1";
+        let cases = [
+            config("paper-quantum-sequence", 3, ""),
+            config("paper-quantum-conditional", 1, ""),
+            config(
+                "paper-quantum-conditional",
+                2,
+                &layer(su2, "hadamard-imag", 2, conditional),
+            ),
+            config(
+                "paper-quantum-conditional",
+                4,
+                &layer(su2, "hadamard-real", 4, conditional),
+            ),
+            config(
+                "paper-quantum-conditional",
+                2,
+                &layer(su2, "swap-test", 2, conditional),
+            ),
+            config(
+                "paper-quantum-sequence",
+                3,
+                &layer(su2, "fidelity", 3, sequence),
+            ),
+            config(
+                "paper-quantum-sequence",
+                4,
+                &layer(real, "swap-test", 4, sequence),
+            ),
+            config(
+                "paper-quantum-sequence",
+                2,
+                &layer(real, "fidelity", 2, sequence),
+            ),
+        ];
+        for (case, cfg) in cases.iter().enumerate() {
+            let varmap = VarMap::new();
+            let vb = SeededInit::new(&varmap, 7).var_builder(DType::F64, &Device::Cpu);
+            let attention = Attention::new(cfg, 9, vb).unwrap();
+            let Scores::Quantum(q) = attention.scores() else {
+                panic!("a quantum layer")
+            };
+            assert!(q.overlap, "case {case} scores by overlap");
+            let shared = q.shared.as_ref().unwrap();
+            let (b, t) = (3, 5);
+            let ids: Vec<u32> = (0..b * t).map(|i| (i * 4 % 9) as u32).collect();
+            let ids = Tensor::from_vec(ids, (b, t), &Device::Cpu).unwrap();
+            let props: Vec<f64> = (0..b * 9).map(|i| (i as f64 * 0.61).cos()).collect();
+            let props = Tensor::from_vec(props, (b, 9), &Device::Cpu).unwrap();
+            let x = Tensor::zeros((b, t, cfg.embed), DType::F64, &Device::Cpu).unwrap();
+            let props = cfg.conditional.then_some(&props);
+            fn input<'a>(
+                x: &'a Tensor,
+                start: usize,
+                ids: &'a Tensor,
+                properties: Option<&'a Tensor>,
+            ) -> AttentionInput<'a> {
+                AttentionInput {
+                    x,
+                    ids,
+                    start,
+                    properties,
+                }
+            }
+            let (psi_q, psi_k) = q.shared_states(shared, &input(&x, 0, &ids, props)).unwrap();
+            let expected = (q
+                .raw_from_states(
+                    &attention.split_heads(&psi_q).unwrap(),
+                    &attention.split_heads(&psi_k).unwrap(),
+                )
+                .unwrap()
+                * q.scale)
+                .unwrap();
+            assert_eq!(expected.dims(), &[b * cfg.heads, t, t]);
+            let max_diff = |a: &Tensor, b: &Tensor| {
+                (a - b)
+                    .unwrap()
+                    .abs()
+                    .unwrap()
+                    .max_all()
+                    .unwrap()
+                    .to_scalar::<f64>()
+                    .unwrap()
+            };
+            let (whole, _) = attention
+                .raw_scores(&input(&x, 0, &ids, props), None)
+                .unwrap();
+            assert_eq!(whole.dims(), expected.dims(), "case {case}");
+            let diff = max_diff(&whole, &expected);
+            assert!(diff < 1e-12, "case {case}: {diff}");
+            // Two tokens, then three more against the cached φ of the first two.
+            let mut cache = AttentionCache::default();
+            let (first, rest) = (ids.narrow(1, 0, 2).unwrap(), ids.narrow(1, 2, 3).unwrap());
+            let (early, _) = attention
+                .raw_scores(
+                    &input(&x.narrow(1, 0, 2).unwrap(), 0, &first, props),
+                    Some(&mut cache),
+                )
+                .unwrap();
+            let (late, _) = attention
+                .raw_scores(
+                    &input(&x.narrow(1, 2, 3).unwrap(), 2, &rest, props),
+                    Some(&mut cache),
+                )
+                .unwrap();
+            let diff = max_diff(
+                &early,
+                &expected.narrow(1, 0, 2).unwrap().narrow(2, 0, 2).unwrap(),
+            )
+            .max(max_diff(&late, &expected.narrow(1, 2, 3).unwrap()));
+            assert!(diff < 1e-12, "case {case} with a cache: {diff}");
+        }
     }
 
     #[test]

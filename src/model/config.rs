@@ -387,7 +387,17 @@ impl Config {
             if m.conditional != (r.property > 0) {
                 return fail("a conditional quantum model needs property qubits, and only it");
             }
-        } else if m.attention == AttentionKind::Quantum {
+        }
+        if m.attention == AttentionKind::Quantum
+            && !(m.quantum_scale.is_finite() && m.quantum_scale > 0.0)
+        {
+            return Err(ModelError::Config(format!(
+                "`[model] quantum_scale` must be positive and finite (the factor on the quantum \
+                 scores before the softmax), not {}",
+                m.quantum_scale
+            )));
+        }
+        if m.attention == AttentionKind::Quantum && m.layer.is_none() {
             let q = m.qubits;
             if q.token == 0 || q.ansatz_layers == 0 || q.working() > MAX_LAYER_QUBITS {
                 return fail(

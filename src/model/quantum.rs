@@ -314,6 +314,13 @@ fn group_circuit(spec: &LayerSpec, group: &ParameterGroup, qubits: usize) -> Cir
     circuit
 }
 
+/// The rows r(i·x) = `[−Im x | Re x]` of complex state rows r(x) = `[Re x | Im x]` along `dim`.
+pub(crate) fn times_i(rows: &Tensor, dim: usize) -> Result<Tensor> {
+    let d = rows.dim(dim)? / 2;
+    let (re, im) = (rows.narrow(dim, 0, d)?, rows.narrow(dim, d, d)?);
+    Tensor::cat(&[&im.neg()?, &re], dim)
+}
+
 impl SharedPrefix {
     /// The most working qubits for which the shared prefix is used (2^n × 2^n unitaries).
     pub const MAX_QUBITS: usize = 8;
@@ -378,6 +385,49 @@ impl SharedPrefix {
     /// [`Self::for_layer`]'s order, of shape (B or 1) × (T or 1) × r_reg (token angles per
     /// token, position angles per position, property angles per sequence).
     pub fn states(&self, registers: &[Tensor], sets: &Tensor) -> Result<Tensor> {
+        let phi = self.encoded(registers)?;
+        let m = self.unitaries(sets)?;
+        // m[g, k, j] = row k of M_g, entry j; φ · M_g for every g in one product.
+        let (g, w, _) = m.dims3()?;
+        let blocks = m.transpose(0, 1)?.contiguous()?.reshape((w, g * w))?;
+        phi.matmul(&blocks)
+    }
+
+    /// The rows of every head's overlap query V_h φ(i) with V_h = U_k,h† U_q,h, side by side
+    /// ((B·T) × h·w), and the rows of φ(i) ((B·T) × w), for the h query and h key angle sets
+    /// (each h × P_ansatz) and the encoding angles `registers` of [`Self::states`]. Then
+    /// ⟨ψ_q,h(i)|ψ_k,h(j)⟩ = ⟨U_q,h φ(i)|U_k,h φ(j)⟩ = ⟨V_h φ(i)|φ(j)⟩, whose real part is the
+    /// row product of the two (`[Re | Im]` rows for complex states): every head scores against
+    /// the same φ, and each token carries one w-wide block per head instead of two. The h
+    /// products V_h (w × w, row form M_q,h · M_k,hᵀ) are made once per call; candle's autograd
+    /// runs through them. With `imaginary` (complex layers only) the query rows are those of
+    /// i·V_h φ(i), whose row product with φ(j) is Im⟨ψ_q,h(i)|ψ_k,h(j)⟩.
+    pub fn overlap_queries(
+        &self,
+        registers: &[Tensor],
+        query_sets: &Tensor,
+        key_sets: &Tensor,
+        imaginary: bool,
+    ) -> Result<(Tensor, Tensor)> {
+        if imaginary && !self.complex {
+            candle_core::bail!("shared prefix: i·V_h needs complex states");
+        }
+        let phi = self.encoded(registers)?;
+        let h = query_sets.dim(0)?;
+        let m = self.unitaries(&Tensor::cat(&[query_sets, key_sets], 0)?)?;
+        // r(U_k† x) = r(x) · M_kᵀ (the row form of a unitary is orthogonal).
+        let v = m
+            .narrow(0, 0, h)?
+            .matmul(&m.narrow(0, h, h)?.transpose(1, 2)?)?;
+        let v = if imaginary { times_i(&v, 2)? } else { v };
+        let w = v.dim(1)?;
+        let blocks = v.transpose(0, 1)?.contiguous()?.reshape((w, h * w))?;
+        Ok((phi.matmul(&blocks)?, phi))
+    }
+
+    /// The rows of φ(b, t) = φ_prop ⊗ φ_pos(t) ⊗ φ_tok(b, t), (B·T) × w, from the encoding
+    /// angles `registers` of [`Self::states`].
+    fn encoded(&self, registers: &[Tensor]) -> Result<Tensor> {
         if registers.len() != self.encodings.len() {
             candle_core::bail!(
                 "shared prefix: {} encoding registers given, the layer has {}",
@@ -397,20 +447,19 @@ impl SharedPrefix {
         }
         let phi = phi.ok_or_else(|| candle_core::Error::Msg("no encoding register".into()))?;
         let (b, t, w) = phi.dims3()?;
-        let phi = phi.reshape((b * t, w))?;
+        phi.reshape((b * t, w))
+    }
+
+    /// The row forms M_g (G × w × w, r(U_g x) = r(x) · M_g for state rows r) of the ansatz
+    /// unitaries under the G angle sets `sets`.
+    fn unitaries(&self, sets: &Tensor) -> Result<Tensor> {
         let columns = self.ansatz.columns(sets)?;
-        let m = if self.complex {
+        if self.complex {
             // Rows of U(i|c⟩) = i·U|c⟩: [−Im | Re] of the columns' rows.
-            let d = w / 2;
-            let (re, im) = (columns.narrow(2, 0, d)?, columns.narrow(2, d, d)?);
-            Tensor::cat(&[&columns, &Tensor::cat(&[&im.neg()?, &re], 2)?], 1)?
+            Tensor::cat(&[&columns, &times_i(&columns, 2)?], 1)
         } else {
-            columns
-        };
-        // m[g, k, j] = row k of M_g, entry j; φ · M_g for every g in one product.
-        let (g, w, _) = m.dims3()?;
-        let blocks = m.transpose(0, 1)?.contiguous()?.reshape((w, g * w))?;
-        phi.matmul(&blocks)
+            Ok(columns)
+        }
     }
 
     /// The rows of high ⊗ low (high on the higher bits) for state rows of shapes
