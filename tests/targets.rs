@@ -31,9 +31,14 @@ const DEVICES: [&str; 8] = [
     "line_16",
 ];
 
-/// The program's circuit on its used qubits only, measurements kept.
+/// The program's circuit on its used qubits only, measurements kept. A routed program names
+/// physical qubits up to the device's size (127 on Eagle), past the parser's default limit.
 fn compact(text: &str) -> Circuit {
-    common::compact(&qattnc::qasm::parse(text, "program", &Default::default()).unwrap())
+    let options = qattnc::qasm::ParseOptions {
+        max_qubits: qattnc::opt::MAX_DEVICE_QUBITS,
+        ..Default::default()
+    };
+    common::compact(&qattnc::qasm::parse(text, "program", &options).unwrap())
 }
 
 /// P(c[0] = 0) of a program for 8 fixed bindings.
