@@ -550,7 +550,7 @@ fn route_forms(
     let finalists_per_region = FINALISTS.div_ceil(regions.len());
     let mut kept = vec![0; regions.len()];
     results.retain(|&(_, t, _)| {
-        let block = &mut kept[(t / per_region).min(regions.len() - 1)];
+        let block = &mut kept[t / per_region];
         *block += 1;
         *block <= finalists_per_region
     });
