@@ -8,12 +8,12 @@
 //! lowest-numbered qubits, or a compact patch elsewhere: [`layout::regions`]), starts from a
 //! layout there (the dense layout around the best-connected qubit, or a random one), refines it
 //! by routing the two-qubit gates forward and then backward (the end of the backward pass is a
-//! layout suited to the circuit's start), and routes the circuit forward from there. The trials
-//! take turns over equivalent forms of the circuit ([`forms`]) that expose different
-//! commutations, then over the regions. Trials
-//! run in parallel on rayon; the one with the fewest CNOTs after post-routing optimisation
-//! ([`post`]), then the least depth, then the lowest trial number is kept, so the result
-//! depends only on the seed. With error rates (noise-aware routing), the SWAP-free embedding
+//! layout suited to the circuit's start), and routes the circuit forward from there. Each region
+//! gets an equal block of the trials, in which they take turns over equivalent forms of the
+//! circuit ([`forms`]) that expose different commutations. Trials run in parallel on rayon;
+//! the best few of each block by estimate go through post-routing optimisation ([`post`]),
+//! and the one with the fewest CNOTs, then the least depth, then the lowest trial number is
+//! kept, so the result depends only on the seed. With error rates (noise-aware routing), the SWAP-free embedding
 //! of least −ln fidelity is taken, trial 0 starts on the device's least noisy qubits, SWAPs on
 //! noisy pairs cost more, and the trial of the highest estimated success probability is kept.
 //! Measurements keep their classical bits, so the counts a device returns read as the logical
