@@ -31,9 +31,14 @@ const DEVICES: [&str; 8] = [
     "line_16",
 ];
 
-/// The program's circuit on its used qubits only, measurements kept.
+/// The program's circuit on its used qubits only, measurements kept. A routed program names
+/// physical qubits up to the device's size (127 on Eagle), past the parser's default limit.
 fn compact(text: &str) -> Circuit {
-    common::compact(&qattnc::qasm::parse(text, "program", &Default::default()).unwrap())
+    let options = qattnc::qasm::ParseOptions {
+        max_qubits: qattnc::opt::MAX_DEVICE_QUBITS,
+        ..Default::default()
+    };
+    common::compact(&qattnc::qasm::parse(text, "program", &options).unwrap())
 }
 
 /// P(c[0] = 0) of a program for 8 fixed bindings.
@@ -381,6 +386,78 @@ fn error_rates_move_the_layout_off_a_bad_pair_and_raise_the_success_estimate() {
         };
         for (w, g) in run(&chain).iter().zip(run(program)) {
             assert!((w - g).abs() < 1e-10);
+        }
+    }
+}
+
+/// Layout over the whole device (issue 15): the graph state of a 12-qubit ring, with rotations
+/// so that its distribution is not flat, embeds in a 12-qubit ring of Eagle's heavy-hex lattice
+/// away from the lowest-numbered qubits (a line with stubs there): both Eagle targets route it
+/// with no SWAP, 12 two-qubit gates on coupled pairs, and the input's exact distribution.
+#[test]
+fn a_graph_state_on_eagle_routes_without_swaps_and_keeps_its_distribution() {
+    let mut text = String::from("OPENQASM 3.0;\ninclude \"stdgates.inc\";\n");
+    text += "qubit[12] q;\nbit[12] c;\n";
+    for q in 0..12 {
+        text += &format!("h q[{q}];\n");
+    }
+    for q in [3, 7, 0, 10, 5, 1, 8, 11, 2, 6, 9, 4] {
+        text += &format!("cz q[{q}], q[{}];\n", (q + 1) % 12);
+    }
+    for q in 0..12 {
+        text += &format!(
+            "ry({}) q[{q}];\nrz({}) q[{q}];\n",
+            0.3 + 0.1 * q as f64,
+            0.2 * q as f64
+        );
+    }
+    text += "h q[0];\nc = measure q;\n";
+    let input = scratch("graph_state_12.qasm");
+    std::fs::write(&input, &text).unwrap();
+    let distribution = |c: &Circuit| {
+        let mut measured = vec![0; c.num_clbits()];
+        for i in c.instructions() {
+            if let Instruction::Measure { qubit, clbit } = i {
+                measured[*clbit] = *qubit;
+            }
+        }
+        let program = Program::compile(c, Amplitude::Complex).unwrap();
+        program.run(&[]).unwrap().marginal(&measured)
+    };
+    let want = distribution(&qattnc::qasm::parse(&text, "p", &Default::default()).unwrap());
+    for device in ["ibm_eagle_127_cz", "ibm_eagle_127_ecr"] {
+        let file = format!("circuits/devices/{device}.json");
+        let target =
+            Target::from_json_text(&std::fs::read_to_string(&file).unwrap(), &file).unwrap();
+        let program = scratch(&format!("graph_state_12_{device}.qasm"));
+        let out = qattnc(&[
+            "opt",
+            path(&input),
+            "-O2",
+            "--target",
+            &file,
+            "-o",
+            path(&program),
+            "--json",
+        ]);
+        assert!(out.status.success(), "{}", common::text(&out.stderr));
+        let report = &common::last_json(&out)["target"];
+        assert_eq!(report["swaps"], 0, "{device}");
+        assert_eq!(report["two_qubit_gates"], 12, "{device}");
+        let routed = std::fs::read_to_string(&program).unwrap();
+        let pairs: Vec<Vec<usize>> = statements(&routed)
+            .into_iter()
+            .filter(|(_, qubits)| qubits.len() == 2)
+            .map(|(_, qubits)| qubits)
+            .collect();
+        assert_eq!(pairs.len(), 12, "{device}");
+        for pair in &pairs {
+            assert!(target.allows(pair[0], pair[1]), "{device}: {pair:?}");
+        }
+        let got = distribution(&compact(&routed));
+        assert_eq!(want.len(), got.len());
+        for (w, g) in want.iter().zip(&got) {
+            assert!((w - g).abs() < 1e-9, "{device}: {w} vs {g}");
         }
     }
 }

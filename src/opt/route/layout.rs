@@ -35,32 +35,61 @@ fn largest_part(map: &CouplingMap, inside: impl Fn(usize) -> bool) -> (Vec<bool>
     (part.iter().map(|&p| p == id).collect(), size)
 }
 
-/// The physical qubits the router may use: within the largest connected part of the device
-/// (which must hold all `n` logical qubits), with `spare` qubits beyond `n` the connected
-/// group of that size found among the lowest-numbered qubits (the whole part when `None`).
-pub(super) fn usable_region(
+/// The device's largest connected part (which must hold all `n` logical qubits) and the
+/// connected sets of physical qubits the trials route within: the whole part when `spare` is
+/// `None` or the part has no more than `n + spare` qubits; else the connected set of `n +
+/// spare` qubits among the lowest-numbered ones (which keeps the routed program narrow: its
+/// width is its highest physical qubit + 1) and, unless it overlaps that set by more than three
+/// quarters, the most compact set of that size that a breadth-first search from some qubit
+/// reaches first (least sum of distances between its qubits, then the lowest highest qubit).
+/// On a device numbered in rows, like IBM's Eagle, the lowest-numbered qubits form a line with
+/// stubs; some circuits route better on a line (an ancilla walking past its partners, dj), others
+/// on a compact patch (all-to-all interactions, qft).
+pub(super) fn regions(
     map: &CouplingMap,
     n: usize,
     spare: Option<usize>,
-) -> Result<Vec<bool>, RouteError> {
+) -> Result<(Vec<bool>, Vec<Vec<bool>>), RouteError> {
     if n == 0 {
-        return Ok(vec![true; map.num_qubits()]);
+        let all = vec![true; map.num_qubits()];
+        return Ok((all.clone(), vec![all]));
     }
     let (component, size) = largest_part(map, |_| true);
     if size < n {
         return Err(RouteError::Disconnected(n));
     }
-    let Some(spare) = spare else {
-        return Ok(component);
+    let want = match spare {
+        Some(spare) if n.saturating_add(spare) < size => n + spare,
+        _ => return Ok((component.clone(), vec![component])),
     };
-    let want = n.saturating_add(spare).min(size);
-    for k in want..map.num_qubits() {
-        let (region, got) = largest_part(map, |q| q < k && component[q]);
-        if got >= want {
-            return Ok(region);
-        }
+    let lowest = (want..map.num_qubits())
+        .map(|k| largest_part(map, |q| q < k && component[q]))
+        .find(|&(_, got)| got >= want)
+        .map_or_else(|| component.clone(), |(region, _)| region);
+    let spread = |qubits: &[usize]| -> usize {
+        qubits
+            .iter()
+            .map(|&a| qubits.iter().map(|&b| map.distance(a, b)).sum::<usize>())
+            .sum()
+    };
+    let compact = (0..map.num_qubits())
+        .filter(|&q| component[q])
+        .map(|centre| {
+            let mut ball: Vec<usize> = bfs_order(map, centre, &component, |_| 0.0);
+            ball.truncate(want);
+            ball.sort_unstable();
+            ball
+        })
+        .min_by_key(|ball| (spread(ball), ball.last().copied()))
+        .expect("the component holds the circuit");
+    let shared = compact.iter().filter(|&&q| lowest[q]).count();
+    let mut regions = vec![lowest];
+    if 4 * shared <= 3 * want {
+        let mut region = vec![false; map.num_qubits()];
+        compact.iter().for_each(|&q| region[q] = true);
+        regions.push(region);
     }
-    Ok(component)
+    Ok((component, regions))
 }
 
 /// The `allowed` qubits in the order a breadth-first search from `start` through them reaches
