@@ -5,8 +5,8 @@
 //! `quantum_scale`, ×2 for scores in [0, 1]; docs/model.md). Values and the output
 //! projection are classical in all three: the values are split into h heads of `embed`/h, each
 //! head's weighted values are concatenated, then projected. An [`AttentionCache`] keeps the
-//! keys (or key states, all heads side by side; the encoded states φ for the overlap score kinds)
-//! and values of earlier positions, so that decoding step t costs O(t).
+//! keys (or key states, all heads side by side; for the overlap score kinds the encoded states φ,
+//! or χ without the property register of a conditional layer) and values of earlier positions, so that decoding step t costs O(t).
 //!
 //! Quantum scores come from the exact fast path (state preparation and a matmul) unless a
 //! [`ScoreRequest`] names a [`ScoreProvider`]: then each new token's scores against the visible
@@ -526,8 +526,9 @@ impl QuantumScores {
         ))
     }
 
-    /// [`Self::states`] for the overlap kinds: the rows of V_h φ(i) (times i for hadamard-imag)
-    /// for every head, and of φ(i).
+    /// [`Self::states`] for the overlap kinds: every head's query rows and the shared key rows of
+    /// [`SharedPrefix::overlap_queries`] (V_h φ(i) and φ(i), or A_h χ(i) and χ(i) with the
+    /// property register contracted per sequence; times i for hadamard-imag).
     fn overlap_states(
         &self,
         shared: &SharedPrefix,
@@ -861,6 +862,14 @@ mod tests {
                 * q.scale)
                 .unwrap();
             assert_eq!(expected.dims(), &[b * cfg.heads, t, t]);
+            // A conditional layer's key rows leave out the property register (2 qubits here).
+            let (_, keys) = q.states(&input(&x, 0, &ids, props)).unwrap();
+            let narrowing = if cfg.conditional { 4 } else { 1 };
+            assert_eq!(
+                keys.dim(2).unwrap() * narrowing * cfg.heads,
+                psi_k.dim(2).unwrap(),
+                "case {case}"
+            );
             let max_diff = |a: &Tensor, b: &Tensor| {
                 (a - b)
                     .unwrap()

@@ -299,6 +299,9 @@ pub struct SharedPrefix {
     encodings: Vec<StatePrepOp>,
     ansatz: ColumnsOp,
     complex: bool,
+    /// The last encoding register is the property register, whose state is the same for every
+    /// token of a sequence ([`SharedPrefix::overlap_queries`] contracts it into V_h).
+    per_sequence: bool,
 }
 
 /// The circuit of `group`'s gates on `qubits` qubits (the group's own register, relabelled from
@@ -369,6 +372,7 @@ impl SharedPrefix {
                     .collect(),
                 ansatz: ColumnsOp::new(ansatz),
                 complex,
+                per_sequence: spec.registers.property > 0,
             })),
             _ => Ok(None),
         }
@@ -385,7 +389,7 @@ impl SharedPrefix {
     /// [`Self::for_layer`]'s order, of shape (B or 1) × (T or 1) × r_reg (token angles per
     /// token, position angles per position, property angles per sequence).
     pub fn states(&self, registers: &[Tensor], sets: &Tensor) -> Result<Tensor> {
-        let phi = self.encoded(registers)?;
+        let phi = self.encoded(registers, &self.encodings)?;
         let m = self.unitaries(sets)?;
         // m[g, k, j] = row k of M_g, entry j; φ · M_g for every g in one product.
         let (g, w, _) = m.dims3()?;
@@ -393,15 +397,23 @@ impl SharedPrefix {
         phi.matmul(&blocks)
     }
 
-    /// The rows of every head's overlap query V_h φ(i) with V_h = U_k,h† U_q,h, side by side
-    /// ((B·T) × h·w), and the rows of φ(i) ((B·T) × w), for the h query and h key angle sets
-    /// (each h × P_ansatz) and the encoding angles `registers` of [`Self::states`]. Then
+    /// The rows of every head's overlap query, side by side ((B·T) × h·w'), and the key rows
+    /// that every head shares ((B·T) × w'), for the h query and h key angle sets (each h ×
+    /// P_ansatz) and the encoding angles `registers` of [`Self::states`]. With V_h = U_k,h† U_q,h,
     /// ⟨ψ_q,h(i)|ψ_k,h(j)⟩ = ⟨U_q,h φ(i)|U_k,h φ(j)⟩ = ⟨V_h φ(i)|φ(j)⟩, whose real part is the
-    /// row product of the two (`[Re | Im]` rows for complex states): every head scores against
-    /// the same φ, and each token carries one w-wide block per head instead of two. The h
+    /// row product of V_h φ(i) and φ(j) (`[Re | Im]` rows for complex states): every head scores
+    /// against the same φ, and each token carries one block per head instead of two. The h
     /// products V_h (w × w, row form M_q,h · M_k,hᵀ) are made once per call; candle's autograd
-    /// runs through them. With `imaginary` (complex layers only) the query rows are those of
-    /// i·V_h φ(i), whose row product with φ(j) is Im⟨ψ_q,h(i)|ψ_k,h(j)⟩.
+    /// runs through them.
+    ///
+    /// When the last register is the property register, φ(i) = p ⊗ χ(i) with p the same for
+    /// every token of the sequence, and ⟨V_h φ(i)|φ(j)⟩ = ⟨A_h χ(i)|χ(j)⟩ with
+    /// A_h = (p† ⊗ I) V_h (p ⊗ I), one w_χ × w_χ matrix per sequence and head
+    /// ([`Self::contract_property`]): the query rows are A_h χ(i) and the key rows χ(i), both
+    /// narrower than φ by the property register's dimension. Otherwise they are V_h φ(i) and φ(i).
+    ///
+    /// With `imaginary` (complex layers only) the query rows are those of i·V_h φ(i) (i·A_h χ(i)),
+    /// whose row product with the key rows is Im⟨ψ_q,h(i)|ψ_k,h(j)⟩.
     pub fn overlap_queries(
         &self,
         registers: &[Tensor],
@@ -412,31 +424,107 @@ impl SharedPrefix {
         if imaginary && !self.complex {
             candle_core::bail!("shared prefix: i·V_h needs complex states");
         }
-        let phi = self.encoded(registers)?;
         let h = query_sets.dim(0)?;
         let m = self.unitaries(&Tensor::cat(&[query_sets, key_sets], 0)?)?;
         // r(U_k† x) = r(x) · M_kᵀ (the row form of a unitary is orthogonal).
         let v = m
             .narrow(0, 0, h)?
             .matmul(&m.narrow(0, h, h)?.transpose(1, 2)?)?;
-        let v = if imaginary { times_i(&v, 2)? } else { v };
-        let w = v.dim(1)?;
-        let blocks = v.transpose(0, 1)?.contiguous()?.reshape((w, h * w))?;
-        Ok((phi.matmul(&blocks)?, phi))
+        let split = match (self.per_sequence, registers.split_last()) {
+            (true, Some((property, tokens))) if !tokens.is_empty() => Some((property, tokens)),
+            _ => None,
+        };
+        let Some((property, tokens)) = split else {
+            let phi = self.encoded(registers, &self.encodings)?;
+            let v = if imaginary { times_i(&v, 2)? } else { v };
+            let w = v.dim(1)?;
+            let blocks = v.transpose(0, 1)?.contiguous()?.reshape((w, h * w))?;
+            return Ok((phi.matmul(&blocks)?, phi));
+        };
+        let (b, t, _) = tokens[0].dims3()?;
+        let (pb, pt, r) = property.dims3()?;
+        if pb != b || pt != 1 {
+            candle_core::bail!(
+                "shared prefix: property angles of shape {pb} × {pt} for {b} sequences"
+            );
+        }
+        let last = self.encodings.len() - 1;
+        let chi = self.encoded(tokens, &self.encodings[..last])?;
+        let p = self.encodings[last].states(&property.reshape((b, r))?.contiguous()?)?;
+        let a = self.contract_property(&v, &p)?;
+        let a = if imaginary { times_i(&a, 3)? } else { a };
+        let w = a.dim(2)?;
+        let blocks = a.transpose(1, 2)?.contiguous()?.reshape((b, w, h * w))?;
+        let queries = chi.reshape((b, t, w))?.matmul(&blocks)?;
+        Ok((queries.reshape((b * t, h * w))?, chi))
     }
 
-    /// The rows of φ(b, t) = φ_prop ⊗ φ_pos(t) ⊗ φ_tok(b, t), (B·T) × w, from the encoding
-    /// angles `registers` of [`Self::states`].
-    fn encoded(&self, registers: &[Tensor]) -> Result<Tensor> {
-        if registers.len() != self.encodings.len() {
+    /// The row forms a (B × h × w_χ × w_χ, r(A x) = r(x) · a) of A_{b,h} = (p_b† ⊗ I) V_h (p_b ⊗ I)
+    /// from the row forms v (h × w × w) of V_h and the property state rows p (B × w_p), the
+    /// property register on the highest bits. With T = Vᵀ indexed [(y, a), (x, c)] (y, x the
+    /// property's basis states), Aᵀ[a, c] = Σ_{y,x} p_y p̄_x T[(y, a), (x, c)]: one matrix
+    /// product of the B outer products p ⊗ p̄ with T rearranged as (y, x) × (h, a, c).
+    fn contract_property(&self, v: &Tensor, p: &Tensor) -> Result<Tensor> {
+        let h = v.dim(0)?;
+        let (b, p_width) = p.dims2()?;
+        let np = if self.complex { p_width / 2 } else { p_width };
+        let w = if self.complex {
+            v.dim(1)? / 2
+        } else {
+            v.dim(1)?
+        };
+        let m = w / np;
+        // T (or a part of it) as (y, x) × (h, a, c).
+        let pairs = |t: &Tensor| -> Result<Tensor> {
+            t.reshape((h, np, m, np, m))?
+                .permute((1, 3, 0, 2, 4))?
+                .contiguous()?
+                .reshape((np * np, h * m * m))
+        };
+        // The outer product of two B × np rows, B × np².
+        let outer = |y: &Tensor, x: &Tensor| -> Result<Tensor> {
+            y.unsqueeze(2)?
+                .broadcast_mul(&x.unsqueeze(1)?)?
+                .reshape((b, np * np))
+        };
+        if !self.complex {
+            return outer(p, p)?.matmul(&pairs(v)?)?.reshape((b, h, m, m));
+        }
+        // v = [[Tr, Ti], [−Ti, Tr]]; with q = p ⊗ p̄, q·T in row form is
+        // [qr | qi] · [[Tr, Ti], [−Ti, Tr]].
+        let top = v.narrow(1, 0, w)?;
+        let (tr, ti) = (pairs(&top.narrow(2, 0, w)?)?, pairs(&top.narrow(2, w, w)?)?);
+        let block = Tensor::cat(
+            &[
+                &Tensor::cat(&[&tr, &ti], 1)?,
+                &Tensor::cat(&[&ti.neg()?, &tr], 1)?,
+            ],
+            0,
+        )?;
+        let (pr, pi) = (p.narrow(1, 0, np)?, p.narrow(1, np, np)?);
+        // p_y p̄_x = (pr_y pr_x + pi_y pi_x) + i (pi_y pr_x − pr_y pi_x).
+        let qr = (outer(&pr, &pr)? + outer(&pi, &pi)?)?;
+        let qi = (outer(&pi, &pr)? - outer(&pr, &pi)?)?;
+        let a = Tensor::cat(&[&qr, &qi], 1)?.matmul(&block)?;
+        let k = h * m * m;
+        let part = |offset| a.narrow(1, offset, k)?.reshape((b, h, m, m));
+        let top = Tensor::cat(&[&part(0)?, &part(k)?], 3)?;
+        Tensor::cat(&[&top, &times_i(&top, 3)?], 2)
+    }
+
+    /// The rows of the product state of the registers' factors, (B·T) × w (φ(b, t) = φ_prop ⊗
+    /// φ_pos(t) ⊗ φ_tok(b, t) for all of them), from the encoding angles `registers` of
+    /// [`Self::states`] and the registers' ops.
+    fn encoded(&self, registers: &[Tensor], encodings: &[StatePrepOp]) -> Result<Tensor> {
+        if registers.len() != encodings.len() {
             candle_core::bail!(
                 "shared prefix: {} encoding registers given, the layer has {}",
                 registers.len(),
-                self.encodings.len()
+                encodings.len()
             );
         }
         let mut phi: Option<Tensor> = None;
-        for (angles, op) in registers.iter().zip(&self.encodings) {
+        for (angles, op) in registers.iter().zip(encodings) {
             let (b, t, r) = angles.dims3()?;
             let rows = op.states(&angles.reshape((b * t, r))?.contiguous()?)?;
             let factor = rows.reshape((b, t, ()))?;
