@@ -477,26 +477,9 @@ mod training {
         let mut cfg = tiny("paper-quantum-conditional", 3);
         cfg.train.schedule = qattnc::model::config::LrSchedule::Cosine;
         cfg.train.warmup_steps = 4;
-        let straight = tempfile::tempdir().unwrap();
-        let mut a = Trainer::new(cfg.clone(), data(&cfg), "a".into()).unwrap();
-        let report_a = a.run(straight.path(), None, &mut |_| {}).unwrap();
+        let runs = super::common::assert_resume_is_bit_identical(&cfg, &|| data(&cfg), 7);
 
-        let split = tempfile::tempdir().unwrap();
-        let mut b = Trainer::new(cfg.clone(), data(&cfg), "b".into()).unwrap();
-        b.run(split.path(), Some(7), &mut |_| {}).unwrap();
-        drop(b);
-        let mut b = Trainer::resume(split.path(), data(&cfg), "b resumed".into()).unwrap();
-        let report_b = b.run(split.path(), None, &mut |_| {}).unwrap();
-        assert_eq!(report_a.total_steps, report_b.total_steps);
-        assert_eq!(report_a.train_loss, report_b.train_loss);
-        assert_eq!(report_a.val_loss, report_b.val_loss);
-        let weights = |dir: &Path| std::fs::read(dir.join("model.safetensors")).unwrap();
-        assert!(
-            weights(straight.path()) == weights(split.path()),
-            "weights differ after resume"
-        );
-
-        let loaded = load_checkpoint(straight.path()).unwrap();
+        let loaded = load_checkpoint(runs.straight.path()).unwrap();
         let props = vec![[100.0, 2.0, 1.0, 1.0, 1.0, 2.0, 30.0, 0.5, 0.0]; 12];
         let options = |batch| SampleOptions {
             n: 12,
@@ -530,30 +513,15 @@ mod training {
         let mut cfg = tiny("paper-quantum-conditional", 3);
         cfg.model.heads = 4;
         cfg.model.dropout = 0.0;
-        let straight = tempfile::tempdir().unwrap();
-        let mut losses = Vec::new();
-        let mut a = Trainer::new(cfg.clone(), data(&cfg), "a".into()).unwrap();
-        let report_a = a
-            .run(straight.path(), None, &mut |e| losses.push(e.loss))
-            .unwrap();
+        let runs = super::common::assert_resume_is_bit_identical(&cfg, &|| data(&cfg), 5);
+        let losses = &runs.losses;
         let third = losses.len() / 3;
         let mean = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;
         assert!(
             mean(&losses[losses.len() - third..]) < mean(&losses[..third]),
             "losses {losses:?}"
         );
-
-        let split = tempfile::tempdir().unwrap();
-        let mut b = Trainer::new(cfg.clone(), data(&cfg), "b".into()).unwrap();
-        b.run(split.path(), Some(5), &mut |_| {}).unwrap();
-        drop(b);
-        let mut b = Trainer::resume(split.path(), data(&cfg), "b resumed".into()).unwrap();
-        let report_b = b.run(split.path(), None, &mut |_| {}).unwrap();
-        assert_eq!(report_a.train_loss, report_b.train_loss);
-        assert_eq!(report_a.val_loss, report_b.val_loss);
-        let weights = |dir: &Path| std::fs::read(dir.join("model.safetensors")).unwrap();
-        assert!(weights(straight.path()) == weights(split.path()));
-        let loaded = load_checkpoint(split.path()).unwrap();
+        let loaded = load_checkpoint(runs.split.path()).unwrap();
         assert_eq!(loaded.meta.config.model.heads, 4);
         let props = vec![[100.0, 2.0, 1.0, 1.0, 1.0, 2.0, 30.0, 0.5, 0.0]; 3];
         let options = SampleOptions {

@@ -365,7 +365,7 @@ mod training {
     use super::*;
     use qattnc::chem::dataset::{LoadOptions, load};
     use qattnc::model::sample::load_checkpoint;
-    use qattnc::model::train::{TrainData, Trainer};
+    use qattnc::model::train::TrainData;
     use std::path::Path;
 
     const FIXTURE: &str = "tests/fixtures/model_qm9_80.csv";
@@ -383,22 +383,9 @@ mod training {
     fn a_swap_test_layer_trains_and_resumes_bit_identically() {
         let mut cfg = config(&layer_file("swap_test"), 1, false).unwrap();
         cfg.model.block_size = 24;
-        let straight = tempfile::tempdir().unwrap();
-        let mut a = Trainer::new(cfg.clone(), data(&cfg), "a".into()).unwrap();
-        let report_a = a.run(straight.path(), None, &mut |_| {}).unwrap();
-        assert!(report_a.train_loss.is_finite());
-
-        let split = tempfile::tempdir().unwrap();
-        let mut b = Trainer::new(cfg.clone(), data(&cfg), "b".into()).unwrap();
-        b.run(split.path(), Some(3), &mut |_| {}).unwrap();
-        drop(b);
-        let mut b = Trainer::resume(split.path(), data(&cfg), "b resumed".into()).unwrap();
-        let report_b = b.run(split.path(), None, &mut |_| {}).unwrap();
-        assert_eq!(report_a.train_loss, report_b.train_loss);
-        assert_eq!(report_a.val_loss, report_b.val_loss);
-        let weights = |dir: &Path| std::fs::read(dir.join("model.safetensors")).unwrap();
-        assert!(weights(straight.path()) == weights(split.path()));
-        let loaded = load_checkpoint(split.path()).unwrap();
+        let runs = common::assert_resume_is_bit_identical(&cfg, &|| data(&cfg), 3);
+        assert!(runs.report.train_loss.is_finite());
+        let loaded = load_checkpoint(runs.split.path()).unwrap();
         assert_eq!(loaded.meta.config.model.layer, cfg.model.layer);
         let spec = loaded.meta.config.model.layer_spec().unwrap();
         assert_eq!(spec.score, ScoreKind::SwapTest);

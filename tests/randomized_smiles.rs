@@ -3,6 +3,8 @@
 //! the uninterrupted one, and the `[train] smiles` setting round-trips through configs and
 //! checkpoints without changing canonical runs.
 
+mod common;
+
 use qattnc::chem::DEFAULT_MAX_SMILES_LEN as MAX;
 use qattnc::chem::canonicalize;
 use qattnc::chem::dataset::{LoadOptions, load};
@@ -102,28 +104,16 @@ fn the_randomized_vocabulary_covers_every_ring_closure_label() {
 #[test]
 fn randomized_training_resumes_bit_identically_and_differs_from_canonical() {
     let cfg = tiny(SmilesForm::Randomized);
-    let straight = tempfile::tempdir().unwrap();
-    let mut a = Trainer::new(cfg.clone(), data(&cfg), "a".into()).unwrap();
-    let report_a = a.run(straight.path(), None, &mut |_| {}).unwrap();
-    let counts = report_a
+    let runs = common::assert_resume_is_bit_identical(&cfg, &|| data(&cfg), 3);
+    let counts = runs
+        .report
         .spelling
         .expect("a randomized run reports its spellings");
     let fed = counts.randomized + counts.too_long + counts.unknown_token + counts.failed;
     assert_eq!(fed, 2 * data(&cfg).train.len());
     assert!(counts.randomized * 10 >= fed * 9, "{counts:?}");
     assert_eq!((counts.unknown_token, counts.failed), (0, 0), "{counts:?}");
-
-    let split = tempfile::tempdir().unwrap();
-    let mut b = Trainer::new(cfg.clone(), data(&cfg), "b".into()).unwrap();
-    b.run(split.path(), Some(3), &mut |_| {}).unwrap();
-    drop(b);
-    let mut b = Trainer::resume(split.path(), data(&cfg), "b resumed".into()).unwrap();
-    let report_b = b.run(split.path(), None, &mut |_| {}).unwrap();
-    assert_eq!(report_a.train_loss, report_b.train_loss);
-    assert_eq!(report_a.val_loss, report_b.val_loss);
-    let weights = |dir: &Path| std::fs::read(dir.join("model.safetensors")).unwrap();
-    assert!(weights(straight.path()) == weights(split.path()));
-    let meta = CheckpointMeta::read(split.path()).unwrap();
+    let meta = CheckpointMeta::read(runs.split.path()).unwrap();
     assert_eq!(meta.config.train.smiles, SmilesForm::Randomized);
 
     let canonical_cfg = tiny(SmilesForm::Canonical);
@@ -131,7 +121,8 @@ fn randomized_training_resumes_bit_identically_and_differs_from_canonical() {
     let mut c = Trainer::new(canonical_cfg.clone(), data(&canonical_cfg), "c".into()).unwrap();
     let report_c = c.run(plain.path(), None, &mut |_| {}).unwrap();
     assert_eq!(report_c.spelling, None);
-    assert!(weights(straight.path()) != weights(plain.path()));
+    let weights = |dir: &Path| std::fs::read(dir.join("model.safetensors")).unwrap();
+    assert!(weights(runs.straight.path()) != weights(plain.path()));
     // Canonical checkpoints do not mention the setting, as before it existed.
     let text = std::fs::read_to_string(plain.path().join("config.json")).unwrap();
     assert!(!text.contains("\"smiles\":"), "{text}");

@@ -256,3 +256,52 @@ pub fn compact(circuit: &Circuit) -> Circuit {
     }
     out.with_instructions(instructions)
 }
+
+/// Two trainings of `cfg` on `data()`: one straight through, one stopped after `stop` steps and
+/// resumed from its checkpoint.
+pub struct ResumedRuns {
+    /// The straight run's checkpoint directory.
+    pub straight: tempfile::TempDir,
+    /// The stopped-and-resumed run's checkpoint directory.
+    pub split: tempfile::TempDir,
+    /// The straight run's report.
+    pub report: qattnc::model::train::TrainReport,
+    /// The straight run's training loss at every step.
+    pub losses: Vec<f64>,
+}
+
+/// Trains `cfg` straight through and again stopped after `stop` steps and resumed, and asserts
+/// that both runs end with the same losses and bit-identical weights.
+pub fn assert_resume_is_bit_identical(
+    cfg: &qattnc::model::Config,
+    data: &dyn Fn() -> qattnc::model::train::TrainData,
+    stop: usize,
+) -> ResumedRuns {
+    use qattnc::model::train::Trainer;
+    let straight = tempfile::tempdir().unwrap();
+    let mut losses = Vec::new();
+    let mut a = Trainer::new(cfg.clone(), data(), "a".into()).unwrap();
+    let report = a
+        .run(straight.path(), None, &mut |e| losses.push(e.loss))
+        .unwrap();
+    let split = tempfile::tempdir().unwrap();
+    let mut b = Trainer::new(cfg.clone(), data(), "b".into()).unwrap();
+    b.run(split.path(), Some(stop), &mut |_| {}).unwrap();
+    drop(b);
+    let mut b = Trainer::resume(split.path(), data(), "b resumed".into()).unwrap();
+    let resumed = b.run(split.path(), None, &mut |_| {}).unwrap();
+    assert_eq!(report.total_steps, resumed.total_steps);
+    assert_eq!(report.train_loss, resumed.train_loss);
+    assert_eq!(report.val_loss, resumed.val_loss);
+    let weights = |dir: &std::path::Path| std::fs::read(dir.join("model.safetensors")).unwrap();
+    assert!(
+        weights(straight.path()) == weights(split.path()),
+        "weights differ after resume"
+    );
+    ResumedRuns {
+        straight,
+        split,
+        report,
+        losses,
+    }
+}
