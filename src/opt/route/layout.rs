@@ -8,7 +8,10 @@ use std::collections::VecDeque;
 
 /// The largest connected part of the qubits for which `inside` holds (lowest qubit first on
 /// ties): membership and size.
-fn largest_part(map: &CouplingMap, inside: impl Fn(usize) -> bool) -> (Vec<bool>, usize) {
+pub(super) fn largest_part(
+    map: &CouplingMap,
+    inside: impl Fn(usize) -> bool,
+) -> (Vec<bool>, usize) {
     let mut part = vec![usize::MAX; map.num_qubits()];
     let mut best: Option<(usize, usize)> = None; // (size, first qubit)
     for start in (0..map.num_qubits()).filter(|&q| inside(q)) {
@@ -66,12 +69,6 @@ pub(super) fn regions(
         .map(|k| largest_part(map, |q| q < k && component[q]))
         .find(|&(_, got)| got >= want)
         .map_or_else(|| component.clone(), |(region, _)| region);
-    let spread = |qubits: &[usize]| -> usize {
-        qubits
-            .iter()
-            .map(|&a| qubits.iter().map(|&b| map.distance(a, b)).sum::<usize>())
-            .sum()
-    };
     let compact = (0..map.num_qubits())
         .filter(|&q| component[q])
         .map(|centre| {
@@ -80,7 +77,7 @@ pub(super) fn regions(
             ball.sort_unstable();
             ball
         })
-        .min_by_key(|ball| (spread(ball), ball.last().copied()))
+        .min_by_key(|ball| (spread(map, ball), ball.last().copied()))
         .expect("the component holds the circuit");
     let shared = compact.iter().filter(|&&q| lowest[q]).count();
     let mut regions = vec![lowest];
@@ -90,6 +87,15 @@ pub(super) fn regions(
         regions.push(region);
     }
     Ok((component, regions))
+}
+
+/// The sum of the distances between every ordered pair of `qubits` on the device: how compact a
+/// set of physical qubits is.
+pub(super) fn spread(map: &CouplingMap, qubits: &[usize]) -> usize {
+    qubits
+        .iter()
+        .map(|&a| qubits.iter().map(|&b| map.distance(a, b)).sum::<usize>())
+        .sum()
 }
 
 /// The `allowed` qubits in the order a breadth-first search from `start` through them reaches

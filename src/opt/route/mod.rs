@@ -898,17 +898,9 @@ mod tests {
     /// The shipped 127-qubit Eagle device (its coupling map).
     fn eagle() -> CouplingMap {
         let text = include_str!("../../../circuits/devices/ibm_eagle_127_cz.json");
-        let value: serde_json::Value = serde_json::from_str(text).unwrap();
-        let edges: Vec<(usize, usize)> = value["coupling_map"]
-            .as_array()
+        crate::target::Target::from_json_text(text, "ibm_eagle_127_cz.json")
             .unwrap()
-            .iter()
-            .map(|pair| {
-                let q = |k: usize| pair[k].as_u64().unwrap() as usize;
-                (q(0), q(1))
-            })
-            .collect();
-        CouplingMap::new(127, &edges).unwrap()
+            .map
     }
 
     #[test]
@@ -955,29 +947,15 @@ mod tests {
         assert!(component.iter().all(|&c| c));
         assert_eq!(regions.len(), 2);
         let members = |r: &[bool]| (0..127).filter(|&q| r[q]).collect::<Vec<usize>>();
-        let spread = |qubits: &[usize]| -> usize {
-            qubits
-                .iter()
-                .map(|&a| qubits.iter().map(|&b| map.distance(a, b)).sum::<usize>())
-                .sum()
-        };
         let (low, patch) = (members(&regions[0]), members(&regions[1]));
         assert_eq!(low, (0..18).collect::<Vec<_>>());
         assert_eq!(patch.len(), 18);
-        assert!(spread(&patch) < spread(&low), "{patch:?}");
-        // The patch is connected: a breadth-first search within it reaches all of it.
-        let mut seen = vec![patch[0]];
-        let mut k = 0;
-        while k < seen.len() {
-            let q = seen[k];
-            for n in map.neighbours(q) {
-                if regions[1][n] && !seen.contains(&n) {
-                    seen.push(n);
-                }
-            }
-            k += 1;
-        }
-        assert_eq!(seen.len(), 18);
+        assert!(
+            layout::spread(&map, &patch) < layout::spread(&map, &low),
+            "{patch:?}"
+        );
+        // The patch is connected: its largest connected part is all of it.
+        assert_eq!(layout::largest_part(&map, |q| regions[1][q]).1, 18);
         // A device no larger than the circuit with its margin is one region.
         let (_, whole) = layout::regions(&line(16), 12, Some(6)).unwrap();
         assert_eq!(whole, vec![vec![true; 16]]);
