@@ -99,21 +99,7 @@ fn relabel(instruction: &Instruction, wire: &[usize]) -> Instruction {
 mod tests {
     use super::*;
     use crate::ir::GateOp;
-    use crate::sim::{Amplitude, Program};
-
-    fn measured_distribution(c: &Circuit) -> Vec<f64> {
-        let mut measured = vec![0; c.num_clbits()];
-        for i in c.instructions() {
-            if let Instruction::Measure { qubit, clbit } = i {
-                measured[*clbit] = *qubit;
-            }
-        }
-        Program::compile(c, Amplitude::Complex)
-            .unwrap()
-            .run(&[])
-            .unwrap()
-            .marginal(&measured)
-    }
+    use crate::target::tests::bit_distribution;
 
     #[test]
     fn swaps_and_cnot_triples_vanish_and_measurements_follow() {
@@ -141,7 +127,7 @@ mod tests {
         // Label 0 names wire 1 after the swap and wire 2 after the triple on (2, 0); label 1
         // names wire 0; label 2 names wire 1 after the triple.
         assert_eq!(wire, vec![2, 0, 1]);
-        let (want, got) = (measured_distribution(&c), measured_distribution(&out));
+        let (want, got) = (bit_distribution(&c, &[]), bit_distribution(&out, &[]));
         for (w, g) in want.iter().zip(&got) {
             assert!((w - g).abs() < 1e-12, "{want:?} vs {got:?}");
         }

@@ -695,7 +695,7 @@ fn relabel(instruction: &Instruction, layout: &[usize]) -> Instruction {
 mod tests {
     use super::*;
     use crate::ir::Angle;
-    use crate::sim::{Amplitude, Program};
+    use crate::target::tests::bit_distribution;
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 
@@ -742,18 +742,6 @@ mod tests {
         c
     }
 
-    /// Probabilities of the classical bits, from the measured qubits.
-    fn bit_distribution(c: &Circuit) -> Vec<f64> {
-        let mut measured = vec![0; c.num_clbits()];
-        for i in c.instructions() {
-            if let Instruction::Measure { qubit, clbit } = i {
-                measured[*clbit] = *qubit;
-            }
-        }
-        let program = Program::compile(c, Amplitude::Complex).unwrap();
-        program.run(&[]).unwrap().marginal(&measured)
-    }
-
     /// A `rows × cols` square lattice.
     fn square(rows: usize, cols: usize) -> CouplingMap {
         let mut edges = Vec::new();
@@ -772,7 +760,7 @@ mod tests {
     }
 
     fn assert_same_distribution(want: &Circuit, got: &Circuit, what: &str) {
-        let (want, got) = (bit_distribution(want), bit_distribution(got));
+        let (want, got) = (bit_distribution(want, &[]), bit_distribution(got, &[]));
         assert_eq!(want.len(), got.len(), "{what}");
         for (w, g) in want.iter().zip(&got) {
             assert!((w - g).abs() < 1e-10, "{what}: {w} vs {g}");
