@@ -89,6 +89,71 @@ fn shipped_models_sample_with_novelty_and_imputation_from_a_bare_copy() {
     assert!(rings["exact_match"].as_f64().unwrap() > 0.0, "{rings}");
 }
 
+/// Every checkpoint directory under `models/` (the paper presets, the larger models and the
+/// recommended models, finished or part-way).
+fn every_shipped_model() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(shipped(""))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|dir| dir.join("config.json").is_file())
+        .map(|dir| dir.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn every_shipped_model_samples_from_a_bare_copy() {
+    let names = every_shipped_model();
+    assert!(names.len() >= 9, "{names:?}");
+    let root = tempfile::tempdir().unwrap();
+    for name in &names {
+        let model = copy_model(root.path(), name);
+        let meta: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(model.join("config.json")).unwrap()).unwrap();
+        let conditional = meta["config"]["model"]["conditional"].as_bool().unwrap();
+        let mut args = vec!["sample", "--checkpoint", model.to_str().unwrap()];
+        args.extend(["--n", "16", "--json"]);
+        if conditional {
+            // A condition, so that the default imputation (draw) reads the reference's rows.
+            args.extend(["--nRing", "1"]);
+        }
+        let run = qattnc_in(root.path(), &args);
+        assert!(run.status.success(), "{name}: {}", text(&run.stderr));
+        let metrics = &last_json(&run)["metrics"];
+        assert_eq!(metrics["queries"], 16, "{name}: {metrics}");
+        // Novelty is measured against the reference, never against an empty set.
+        let (unique, novel) = (
+            metrics["unique"].as_u64().unwrap(),
+            metrics["novel"].as_u64().unwrap(),
+        );
+        assert!(novel <= unique, "{name}: {metrics}");
+        if conditional {
+            assert_eq!(
+                metrics["properties"][0]["property"], "nRing",
+                "{name}: {metrics}"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_shipped_training_config_loads() {
+    let dir = shipped("configs");
+    let mut count = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let config =
+                qattnc::model::config::Config::from_toml(&text, &path.display().to_string());
+            assert!(config.is_ok(), "{}: {:?}", path.display(), config.err());
+            count += 1;
+        }
+    }
+    assert!(count >= 8, "{count} configs in {}", dir.display());
+}
+
 #[test]
 fn without_reference_or_data_sample_says_what_it_looked_for() {
     let root = tempfile::tempdir().unwrap();
