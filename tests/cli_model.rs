@@ -230,24 +230,27 @@ fn protocol_runs_the_papers_nineteen_conditions_and_matches_sample() {
     assert!(runs[3]["paper"].is_null());
     assert_eq!(report["summary"]["conditioned_runs"], 18);
     let lower_hbd = runs.iter().find(|r| r["name"] == "lower_HBD").unwrap();
-    assert_eq!(lower_hbd["target"], 0.0);
+    let hbd = &lower_hbd["properties"][0];
+    assert_eq!(hbd["property"], "HBD");
+    assert_eq!(hbd["target"], 0.0);
     // MolGPT-style numbers: for a count target of 0, MAD is the mean count, the exact-match
     // rate the share of valid molecules with no donor (1 − rate of the others), and MW has none.
     if lower_hbd["valid"].as_u64().unwrap() > 0 {
-        let mean = lower_hbd["mean"].as_f64().unwrap();
-        assert!((lower_hbd["mae"].as_f64().unwrap() - mean).abs() < 1e-12);
-        let exact = lower_hbd["exact_match"].as_f64().unwrap();
+        let mean = hbd["mean"].as_f64().unwrap();
+        assert!((hbd["mae"].as_f64().unwrap() - mean).abs() < 1e-12);
+        let exact = hbd["exact_match"].as_f64().unwrap();
         assert!((0.0..=1.0).contains(&exact));
-        assert!(lower_hbd["mae_std"].as_f64().unwrap() >= 0.0);
+        assert!(hbd["mae_std"].as_f64().unwrap() >= 0.0);
     }
-    assert!(runs[1]["exact_match"].is_null());
+    assert!(runs[1]["properties"][0]["exact_match"].is_null());
+    assert_eq!(runs[0]["properties"].as_array().unwrap().len(), 0);
     assert!(report["summary"]["median_conditioned_uniqueness"].is_number());
     assert_eq!(std::fs::read_to_string(&table).unwrap().lines().count(), 20);
 
     // The upper_MW run is `qattnc sample --MW <target>` with the same seed and queries.
     let upper = &runs[1];
     assert_eq!(upper["name"], "upper_MW");
-    let target = upper["target"].as_f64().unwrap();
+    let target = upper["properties"][0]["target"].as_f64().unwrap();
     let sample = qattnc(&[
         "sample",
         "--checkpoint",
@@ -264,7 +267,90 @@ fn protocol_runs_the_papers_nineteen_conditions_and_matches_sample() {
     let summary = last_json(&sample);
     assert_eq!(summary["validity"], upper["validity"]);
     assert_eq!(summary["uniqueness"], upper["uniqueness"]);
-    assert_eq!(summary["metrics"]["properties"][0]["mae"], upper["mae"]);
+    assert_eq!(summary["metrics"]["properties"][0], upper["properties"][0]);
+}
+
+#[test]
+fn protocol_grids_condition_on_several_properties_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("grid.csv");
+    let ck = checkpoint().to_str().unwrap();
+    let run = qattnc(&[
+        "protocol",
+        "--checkpoint",
+        ck,
+        "--n",
+        "20",
+        "--runs",
+        "no_conditions",
+        "--grid",
+        "LogP,TPSA=20/60",
+        "--csv",
+        table.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let report = last_json(&run);
+    let runs = report["runs"].as_array().unwrap();
+    let names: Vec<&str> = runs.iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "no_conditions",
+            "lower_LogP+TPSA=20",
+            "lower_LogP+TPSA=60",
+            "upper_LogP+TPSA=20",
+            "upper_LogP+TPSA=60",
+        ]
+    );
+    assert_eq!(report["summary"]["conditioned_runs"], 4);
+    // One CSV row per conditioned property: the header, no_conditions, 4 runs × 2 properties.
+    assert_eq!(std::fs::read_to_string(&table).unwrap().lines().count(), 10);
+
+    // A grid run is `qattnc sample` with both targets, the paper's imputation and the same seed.
+    let corner = &runs[4];
+    let properties = corner["properties"].as_array().unwrap();
+    assert_eq!(properties.len(), 2);
+    assert_eq!(properties[0]["property"], "LogP");
+    assert_eq!(properties[1]["property"], "TPSA");
+    assert_eq!(properties[1]["target"], 60.0);
+    let logp = properties[0]["target"].as_f64().unwrap();
+    let sample = qattnc(&[
+        "sample",
+        "--checkpoint",
+        ck,
+        "--n",
+        "20",
+        "--LogP",
+        &logp.to_string(),
+        "--TPSA",
+        "60",
+        "--impute",
+        "knn",
+        "--json",
+    ]);
+    assert!(sample.status.success(), "{}", text(&sample.stderr));
+    let summary = last_json(&sample);
+    assert_eq!(summary["validity"], corner["validity"]);
+    // The same statistics (sample lists the properties in the nine's order, the grid in its own).
+    let sampled = summary["metrics"]["properties"].as_array().unwrap();
+    assert_eq!(sampled.len(), 2);
+    for stats in properties {
+        assert!(sampled.contains(stats), "{stats} not in {sampled:?}");
+    }
+
+    for (spec, needle) in [
+        ("LogP,TPSA=-5", "--grid: TPSA: expected a value ≥ 0"),
+        ("LogP,Weight=3", "--grid: unknown property `Weight`"),
+        (
+            "MW=1/2/3/4/5/6/7/8/9,HBA=1/2/3/4/5/6/7/8",
+            "more than 64 runs",
+        ),
+    ] {
+        let run = qattnc(&["protocol", "--checkpoint", ck, "--grid", spec]);
+        assert_eq!(run.status.code(), Some(2), "{spec}");
+        assert!(text(&run.stderr).contains(needle), "{}", text(&run.stderr));
+    }
 }
 
 #[test]

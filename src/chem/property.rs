@@ -86,6 +86,20 @@ impl Property {
     pub fn index(self) -> usize {
         self as usize
     }
+
+    /// Rejects a target no molecule can have: not finite, or negative for anything but LogP.
+    pub fn check_target(self, value: f64) -> Result<(), String> {
+        if !value.is_finite() {
+            return Err(format!("expected a finite number, found {value}"));
+        }
+        if value < 0.0 && self != Property::LogP {
+            let what = if self.is_count() { "a count" } else { "it" };
+            return Err(format!(
+                "expected a value ≥ 0 ({what} cannot be negative), found {value}"
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl fmt::Display for Property {

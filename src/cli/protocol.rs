@@ -5,15 +5,16 @@
 //! query) — with the paper's released numbers beside ours when `--paper` names its
 //! `*_conditions_overall.csv`. Each conditioned run also reports MolGPT's numbers: the SD of the
 //! property, its mean absolute deviation from the target (MAD) and that deviation's SD, and for
-//! counts the exact-match rate.
+//! counts the exact-match rate. `--grid` runs MolGPT-style multi-target grids instead (every
+//! combination of a few targets for two or more properties at once).
 
 use super::{Failure, read_input, write_output};
-use crate::chem::Property;
 use crate::chem::dataset::progress_bar;
-use crate::chem::metrics::{GenerationMetrics, generation_metrics};
+use crate::chem::metrics::{GenerationMetrics, PropertyStats, generation_metrics};
+use crate::model::checkpoint::PropertyNorm;
 use crate::model::conditions::{Impute, query_conditions};
 use crate::model::evaluate::{generate_checked, training_split};
-use crate::model::protocol::{PaperRun, ProtocolRun, protocol_runs, read_paper_runs};
+use crate::model::protocol::{PaperRun, ProtocolRun, grid_runs, protocol_runs, read_paper_runs};
 use crate::model::sample::{SampleOptions, load_checkpoint};
 use clap::Args;
 use serde::Serialize;
@@ -34,6 +35,10 @@ pub struct ProtocolArgs {
     /// Only these runs, comma-separated (e.g. `no_conditions,upper_MW`).
     #[arg(long, value_name = "LIST")]
     runs: Option<String>,
+    /// A multi-target grid instead of the paper's runs (after those named by --runs): every
+    /// combination of the targets, e.g. `LogP,TPSA=40/80` (a bare property: training mean ∓ 1σ).
+    #[arg(long, value_name = "SPEC")]
+    grid: Option<String>,
     /// How the eight unconditioned properties are imputed: knn (the paper's: the mean of the
     /// k = 5 nearest training molecules) or draw (per query, one of the k nearest).
     #[arg(long, default_value = "knn", value_parser = ["knn", "draw"])]
@@ -62,8 +67,6 @@ pub struct ProtocolArgs {
 #[derive(Debug, Serialize)]
 struct RunResult {
     name: String,
-    property: Option<Property>,
-    target: Option<f64>,
     /// Valid molecules, distinct valid ones, distinct valid ones not in the training split.
     valid: usize,
     unique: usize,
@@ -72,16 +75,9 @@ struct RunResult {
     uniqueness: f64,
     novelty: f64,
     unique_at_10k: f64,
-    /// Mean of the conditioned property over valid molecules.
-    mean: Option<f64>,
-    /// Its population standard deviation over valid molecules (MolGPT's SD).
-    std: Option<f64>,
-    /// Mean absolute error of the conditioned property over valid molecules (MolGPT's MAD).
-    mae: Option<f64>,
-    /// Standard deviation of the absolute error.
-    mae_std: Option<f64>,
-    /// For counts: valid molecules whose value is the rounded target, / valid.
-    exact_match: Option<f64>,
+    /// Per conditioned property (none for the unconditioned run), over valid molecules: the
+    /// target, mean, SD, MAD from the target and its SD, and for counts the exact-match rate.
+    properties: Vec<PropertyStats>,
     molecules_per_s: f64,
     paper: Option<PaperNumbers>,
 }
@@ -135,9 +131,29 @@ fn median(mut values: Vec<f64>) -> Option<f64> {
     }
 }
 
-fn selected_runs(all: Vec<ProtocolRun>, filter: Option<&str>) -> Result<Vec<ProtocolRun>, Failure> {
+/// The paper's runs named by `--runs` (all of them when neither `--runs` nor `--grid` is given),
+/// then the grid's.
+fn selected_runs(
+    all: Vec<ProtocolRun>,
+    filter: Option<&str>,
+    grid: Option<&str>,
+    norm: &PropertyNorm,
+    conditional: bool,
+) -> Result<Vec<ProtocolRun>, Failure> {
+    let grid = match grid {
+        None => Vec::new(),
+        Some(_) if !conditional => {
+            return Err(Failure::BadInput(
+                "--grid: this checkpoint's model is not conditional: it takes no property targets"
+                    .into(),
+            ));
+        }
+        Some(spec) => {
+            grid_runs(spec, norm).map_err(|e| Failure::BadInput(format!("--grid: {e}")))?
+        }
+    };
     let Some(filter) = filter else {
-        return Ok(all);
+        return Ok(if grid.is_empty() { all } else { grid });
     };
     let names: Vec<&str> = filter
         .split(',')
@@ -156,6 +172,7 @@ fn selected_runs(all: Vec<ProtocolRun>, filter: Option<&str>) -> Result<Vec<Prot
     Ok(all
         .into_iter()
         .filter(|r| names.contains(&r.name.as_str()))
+        .chain(grid)
         .collect())
 }
 
@@ -174,6 +191,9 @@ pub(super) fn run(args: ProtocolArgs) -> Result<(), Failure> {
     let runs = selected_runs(
         protocol_runs(&loaded.meta.properties, conditional),
         args.runs.as_deref(),
+        args.grid.as_deref(),
+        &loaded.meta.properties,
+        conditional,
     )?;
     let split = training_split(&loaded, args.data.as_deref())
         .map_err(|e| Failure::BadInput(e.to_string()))?;
@@ -190,7 +210,7 @@ pub(super) fn run(args: ProtocolArgs) -> Result<(), Failure> {
         progress.set_message(run.name.clone());
         let properties = conditional.then(|| {
             let mut given = [None; 9];
-            if let Some((property, target)) = run.condition {
+            for &(property, target) in &run.conditions {
                 given[property.index()] = Some(target);
             }
             query_conditions(
@@ -204,13 +224,10 @@ pub(super) fn run(args: ProtocolArgs) -> Result<(), Failure> {
         });
         let generated = generate_checked(&loaded, properties.as_deref(), &options, None)
             .map_err(|e| Failure::Runtime(e.to_string()))?;
-        let targets: Vec<(Property, f64)> = run.condition.into_iter().collect();
-        let m: GenerationMetrics = generation_metrics(&generated.checked, &split.smiles, &targets);
-        let stats = m.properties.first();
+        let m: GenerationMetrics =
+            generation_metrics(&generated.checked, &split.smiles, &run.conditions);
         results.push(RunResult {
             name: run.name.clone(),
-            property: run.condition.map(|c| c.0),
-            target: run.condition.map(|c| c.1),
             valid: m.valid,
             unique: m.unique,
             novel: m.novel,
@@ -218,11 +235,7 @@ pub(super) fn run(args: ProtocolArgs) -> Result<(), Failure> {
             uniqueness: m.uniqueness,
             novelty: m.novelty,
             unique_at_10k: m.unique_at_10k,
-            mean: stats.map(|s| s.mean),
-            std: stats.map(|s| s.std),
-            mae: stats.map(|s| s.mae),
-            mae_std: stats.map(|s| s.mae_std),
-            exact_match: stats.and_then(|s| s.exact_match),
+            properties: m.properties,
             molecules_per_s: args.n as f64 / generated.seconds.max(1e-9),
             paper: paper
                 .iter()
@@ -232,8 +245,11 @@ pub(super) fn run(args: ProtocolArgs) -> Result<(), Failure> {
         progress.inc(1);
     }
     progress.finish_and_clear();
-    let conditioned: Vec<&RunResult> = results.iter().filter(|r| r.property.is_some()).collect();
-    let unconditioned = results.iter().find(|r| r.property.is_none());
+    let conditioned: Vec<&RunResult> = results
+        .iter()
+        .filter(|r| !r.properties.is_empty())
+        .collect();
+    let unconditioned = results.iter().find(|r| r.properties.is_empty());
     let paper_conditioned: Vec<f64> = conditioned
         .iter()
         .filter_map(|r| r.paper.as_ref().map(|p| p.validity))
@@ -283,29 +299,42 @@ fn number(value: Option<f64>) -> String {
     value.map(|v| format!("{v:.3}")).unwrap_or_default()
 }
 
-/// The table as CSV: our columns, then the paper's prefixed `paper_`.
+/// The table's rows: one per conditioned property of each run (a grid run has several), one for
+/// the unconditioned run.
+fn rows(results: &[RunResult]) -> impl Iterator<Item = (&RunResult, Option<&PropertyStats>)> {
+    results.iter().flat_map(|r| {
+        let stats: Vec<Option<&PropertyStats>> = match r.properties.as_slice() {
+            [] => vec![None],
+            all => all.iter().map(Some).collect(),
+        };
+        stats.into_iter().map(move |s| (r, s))
+    })
+}
+
+/// The table as CSV: our columns, then the paper's prefixed `paper_`; a run conditioned on
+/// several properties (a grid run) takes one row per property.
 fn csv_table(results: &[RunResult]) -> String {
     let mut text = String::from(
         "run,property,target,validity,uniqueness,novelty,unique_at_10k,mean,std,mae,mae_std,\
          exact_match,paper_validity,paper_uniqueness,paper_novelty,paper_mean\n",
     );
-    for r in results {
+    for (r, stats) in rows(results) {
         let paper = r.paper.as_ref();
         let field = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
         text.push_str(&format!(
             "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
             r.name,
-            r.property.map(Property::name).unwrap_or(""),
-            field(r.target),
+            stats.map(|s| s.property.name()).unwrap_or(""),
+            field(stats.map(|s| s.target)),
             r.validity,
             r.uniqueness,
             r.novelty,
             r.unique_at_10k,
-            field(r.mean),
-            field(r.std),
-            field(r.mae),
-            field(r.mae_std),
-            field(r.exact_match),
+            field(stats.map(|s| s.mean)),
+            field(stats.map(|s| s.std)),
+            field(stats.map(|s| s.mae)),
+            field(stats.map(|s| s.mae_std)),
+            field(stats.and_then(|s| s.exact_match)),
             field(paper.map(|p| p.validity)),
             field(paper.map(|p| p.uniqueness)),
             field(paper.map(|p| p.novelty)),
@@ -315,9 +344,11 @@ fn csv_table(results: &[RunResult]) -> String {
     text
 }
 
-/// The table as Markdown, percentages with one decimal, then the averages.
+/// The table as Markdown, percentages with one decimal, then the averages; a grid run takes one
+/// row per conditioned property, the property named beside its target.
 fn markdown_table(results: &[RunResult], summary: &Summary) -> String {
     let with_paper = results.iter().any(|r| r.paper.is_some());
+    let several = results.iter().any(|r| r.properties.len() > 1);
     let mut text = String::from(
         "| run | target | validity % | uniqueness % | novelty % | unique@10k % | mean | SD | MAD | MAD SD | exact % |",
     );
@@ -327,20 +358,27 @@ fn markdown_table(results: &[RunResult], summary: &Summary) -> String {
     text.push('\n');
     let columns = if with_paper { 15 } else { 11 };
     text.push_str(&format!("|{}\n", "---|".repeat(columns)));
-    for r in results {
+    for (r, stats) in rows(results) {
+        let target = match stats {
+            Some(s) if several => format!("{} {}", s.property.name(), number(Some(s.target))),
+            _ => number(stats.map(|s| s.target)),
+        };
         text.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.name,
-            number(r.target),
+            target,
             percent(r.validity),
             percent(r.uniqueness),
             percent(r.novelty),
             percent(r.unique_at_10k),
-            number(r.mean),
-            number(r.std),
-            number(r.mae),
-            number(r.mae_std),
-            r.exact_match.map(percent).unwrap_or_default(),
+            number(stats.map(|s| s.mean)),
+            number(stats.map(|s| s.std)),
+            number(stats.map(|s| s.mae)),
+            number(stats.map(|s| s.mae_std)),
+            stats
+                .and_then(|s| s.exact_match)
+                .map(percent)
+                .unwrap_or_default(),
         ));
         if with_paper {
             match &r.paper {

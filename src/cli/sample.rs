@@ -83,22 +83,12 @@ pub struct SampleArgs {
     hardware: HardwareArgs,
 }
 
-/// Rejects targets no molecule can have: not finite, or negative for anything but LogP.
+/// Rejects targets no molecule can have (see [`Property::check_target`]).
 fn check_targets(given: &[Option<f64>; 9]) -> Result<(), Failure> {
     for (p, v) in Property::ALL.iter().zip(given) {
-        let Some(v) = *v else { continue };
-        if !v.is_finite() {
-            return Err(Failure::BadInput(format!(
-                "--{}: expected a finite number, found {v}",
-                p.name()
-            )));
-        }
-        if v < 0.0 && *p != Property::LogP {
-            return Err(Failure::BadInput(format!(
-                "--{}: expected a value ≥ 0 ({} cannot be negative), found {v}",
-                p.name(),
-                if p.is_count() { "a count" } else { "it" }
-            )));
+        if let Some(v) = *v {
+            p.check_target(v)
+                .map_err(|e| Failure::BadInput(format!("--{}: {e}", p.name())))?;
         }
     }
     Ok(())
