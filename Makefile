@@ -19,7 +19,7 @@ PAPER ?= ../shared/data/paper
 RESULTS_N ?= 100000
 RESULTS_DIR ?= docs/results
 
-.PHONY: setup build demo test interop results lint fmt clean
+.PHONY: setup build demo test interop results results-recommended lint fmt clean
 
 ## setup: install the Debian packages the build needs (RDKit, Boost) when they are missing.
 setup:
@@ -86,6 +86,31 @@ results: build
 	      ./target/release/qattnc protocol --checkpoint models/$$model --data $(QM9) --n $(RESULTS_N) $$paper \
 	        --impute draw --markdown $(RESULTS_DIR)/$$model-draw.md --csv $(RESULTS_DIR)/$$model-draw.csv || exit 1; \
 	    fi; \
+	  done; \
+	done
+
+## results-recommended: the same protocol on issue 17's four recommended models (quantum and
+## classical, sequence and conditional), conditional ones also with --impute draw and on a
+## LogP × TPSA grid (draw, to <model>-grid.*); about 3 h on 2 cores.
+results-recommended: build
+	@mkdir -p $(RESULTS_DIR)
+	@for attention in quantum classical; do \
+	  for kind in sequence conditional; do \
+	    model=$$attention-$$kind; \
+	    echo "== $$model"; \
+	    if [ $$kind = sequence ]; then \
+	      ./target/release/qattnc protocol --checkpoint models/$$model --data $(QM9) --n $(RESULTS_N) \
+	        --markdown $(RESULTS_DIR)/$$model.md --csv $(RESULTS_DIR)/$$model.csv || exit 1; \
+	      continue; \
+	    fi; \
+	    paper="--paper $(PAPER)/$${attention}_conditions_overall.csv"; \
+	    for impute in knn draw; do \
+	      suffix=""; [ $$impute = draw ] && suffix=-draw; \
+	      ./target/release/qattnc protocol --checkpoint models/$$model --data $(QM9) --n $(RESULTS_N) $$paper \
+	        --impute $$impute --markdown $(RESULTS_DIR)/$$model$$suffix.md --csv $(RESULTS_DIR)/$$model$$suffix.csv || exit 1; \
+	    done; \
+	    ./target/release/qattnc protocol --checkpoint models/$$model --data $(QM9) --n $(RESULTS_N) \
+	      --grid LogP,TPSA --impute draw --markdown $(RESULTS_DIR)/$$model-grid.md --csv $(RESULTS_DIR)/$$model-grid.csv || exit 1; \
 	  done; \
 	done
 
