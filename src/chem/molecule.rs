@@ -42,6 +42,11 @@ pub enum SmilesError {
     /// RDKit parsed the string into a molecule without atoms.
     #[error("SMILES has no atoms")]
     NoAtoms,
+    /// RDKit accepted the string but cannot read back the canonical SMILES it wrote for it.
+    /// Debian's RDKit 2022.09.3 accepts a few impossible molecules this way (`Cc1cc(C1F)(F)(F)F`,
+    /// a carbon with five bonds, which later RDKit releases reject as they parse).
+    #[error("RDKit cannot read back its canonical SMILES {0}")]
+    Unreadable(String),
 }
 
 /// A sanitised RDKit molecule.
@@ -94,8 +99,12 @@ impl Molecule {
             }
         };
         let molecule = Molecule { mol };
-        if molecule.canonical_smiles().is_empty() {
+        let canonical = molecule.canonical_smiles();
+        if canonical.is_empty() {
             return Err(SmilesError::NoAtoms);
+        }
+        if !reads_back(&canonical) {
+            return Err(SmilesError::Unreadable(canonical));
         }
         Ok(molecule)
     }
@@ -104,6 +113,12 @@ impl Molecule {
     pub fn canonical_smiles(&self) -> String {
         self.mol.as_smile()
     }
+}
+
+/// Whether RDKit parses and sanitises `canonical`, a SMILES it wrote itself.
+fn reads_back(canonical: &str) -> bool {
+    catch_unwind(AssertUnwindSafe(|| rdkit::ROMol::from_smile(canonical)))
+        .is_ok_and(|parsed| parsed.is_ok())
 }
 
 /// Canonical SMILES of `smiles`, or why it is invalid.
@@ -169,6 +184,12 @@ mod tests {
             canonicalize("C(C)(C)(C)(C)C", max),
             Err(SmilesError::Sanitize(_))
         ));
+        // Accepted by RDKit 2022.09.3 as written, but its canonical form has a five-bonded
+        // carbon and does not parse (Python RDKit 2022.09.5 rejects the input itself).
+        assert_eq!(
+            canonicalize("Cc1cc(C1F)(F)(F)F", max),
+            Err(SmilesError::Unreadable("CC1=CC(F)(F)(F)C1F".into()))
+        );
         for garbage in [
             "\0",
             "\u{fffd}\u{fffd}",
