@@ -89,21 +89,14 @@ impl Molecule {
             return Err(SmilesError::BadCharacter(c));
         }
         silence_rdkit_logs();
-        let parsed = catch_unwind(AssertUnwindSafe(|| rdkit::ROMol::from_smile(smiles)))
-            .map_err(|_| SmilesError::Parse)?;
-        let mol = match parsed {
-            Ok(mol) => mol,
-            Err(rdkit::ROMolError::UnknownConversionError) => return Err(SmilesError::Parse),
-            Err(rdkit::ROMolError::ConversionException(message)) => {
-                return Err(SmilesError::Sanitize(message));
-            }
+        let molecule = Molecule {
+            mol: rdkit_parse(smiles)?,
         };
-        let molecule = Molecule { mol };
         let canonical = molecule.canonical_smiles();
         if canonical.is_empty() {
             return Err(SmilesError::NoAtoms);
         }
-        if !reads_back(&canonical) {
+        if rdkit_parse(&canonical).is_err() {
             return Err(SmilesError::Unreadable(canonical));
         }
         Ok(molecule)
@@ -115,10 +108,15 @@ impl Molecule {
     }
 }
 
-/// Whether RDKit parses and sanitises `canonical`, a SMILES it wrote itself.
-fn reads_back(canonical: &str) -> bool {
-    catch_unwind(AssertUnwindSafe(|| rdkit::ROMol::from_smile(canonical)))
-        .is_ok_and(|parsed| parsed.is_ok())
+/// RDKit's parse and sanitisation of `smiles`, with its failures (and any panic in the binding)
+/// as values.
+fn rdkit_parse(smiles: &str) -> Result<rdkit::ROMol, SmilesError> {
+    let parsed = catch_unwind(AssertUnwindSafe(|| rdkit::ROMol::from_smile(smiles)))
+        .map_err(|_| SmilesError::Parse)?;
+    parsed.map_err(|error| match error {
+        rdkit::ROMolError::UnknownConversionError => SmilesError::Parse,
+        rdkit::ROMolError::ConversionException(message) => SmilesError::Sanitize(message),
+    })
 }
 
 /// Canonical SMILES of `smiles`, or why it is invalid.
