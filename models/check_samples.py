@@ -26,6 +26,9 @@ PROPERTIES = {
 
 rows = list(csv.DictReader(open(sys.argv[1])))
 targets = dict((k, float(v)) for k, v in (a.split("=", 1) for a in sys.argv[2:]))
+unknown = sorted(set(targets) - set(PROPERTIES))
+if unknown:
+    sys.exit(f"unknown properties {unknown}; expected some of {list(PROPERTIES)}")
 agree = valid = 0
 canon = []
 worst = {name: 0.0 for name in PROPERTIES}
