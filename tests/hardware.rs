@@ -74,6 +74,7 @@ fn options(n: usize, seed: u64) -> SampleOptions {
         temperature: 1.0,
         top_k: None,
         batch: 6,
+        constrain: false,
     }
 }
 

@@ -487,6 +487,7 @@ mod training {
             temperature: 1.0,
             top_k: None,
             batch,
+            constrain: false,
         };
         let first = generate(&loaded, Some(&props), &options(12)).unwrap();
         assert_eq!(
@@ -530,6 +531,7 @@ mod training {
             temperature: 1.0,
             top_k: None,
             batch: 3,
+            constrain: false,
         };
         assert_eq!(generate(&loaded, Some(&props), &options).unwrap().len(), 3);
         // The heat-map weights are the heads' mean: one causal T × T matrix per sequence.

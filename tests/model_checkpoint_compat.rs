@@ -14,6 +14,7 @@ fn a_shipped_checkpoint_without_heads_samples_as_before() {
         temperature: 1.0,
         top_k: None,
         batch: 4,
+        constrain: false,
     };
     let sampled = generate(&loaded, None, &options).unwrap();
     // Token ids printed by this test at the commit that added it (before heads existed; the

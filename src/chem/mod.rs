@@ -2,6 +2,7 @@
 //! (reading, canonicalising, deduplicating, caching), the deterministic train/validation
 //! split, obtaining QM9, the training reference a checkpoint carries, and the generation metrics of design.md §6.
 
+pub mod constraint;
 pub mod dataset;
 pub mod metrics;
 pub mod molecule;

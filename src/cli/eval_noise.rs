@@ -151,6 +151,7 @@ pub(super) fn run(mut args: EvalNoiseArgs) -> Result<(), Failure> {
         temperature: args.temperature,
         top_k: None,
         batch: 1000,
+        constrain: false,
     };
     let sample =
         |provider: Option<&dyn ScoreProvider>| -> Result<(Vec<String>, Vec<Checked>), Failure> {

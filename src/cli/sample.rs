@@ -69,6 +69,11 @@ pub struct SampleArgs {
     /// k for --impute knn (default 5, the paper's) or draw (default 100).
     #[arg(long, value_name = "K")]
     neighbours: Option<usize>,
+    /// Draw only tokens that keep the SMILES well formed and every atom within its valence
+    /// (constrained decoding; RDKit still judges aromaticity). Off by default, so that validity
+    /// measures the model alone.
+    #[arg(long)]
+    constrain: bool,
     /// Write every query as CSV: smiles, valid, canonical, the nine properties.
     #[arg(short, long, value_name = "OUT.csv")]
     output: Option<PathBuf>,
@@ -136,6 +141,7 @@ pub(super) fn run(args: SampleArgs) -> Result<(), Failure> {
         temperature: args.temperature,
         top_k: args.top_k,
         batch: 1000,
+        constrain: args.constrain,
     };
     let Generated {
         smiles,
@@ -183,6 +189,7 @@ pub(super) fn run(args: SampleArgs) -> Result<(), Failure> {
         "novelty": metrics.novelty,
         "metrics": metrics,
         "molecules_per_s": args.n as f64 / seconds.max(1e-9),
+        "constrained": args.constrain,
     });
     if let Some(provider) = &provider {
         summary["hardware"] = args

@@ -1,6 +1,7 @@
 //! Generation: start at `[CLS]`, sample with temperature and top-k from per-row ChaCha streams
 //! (so results do not depend on batching), stop at `[EOS]` or the block size; the decoder runs
-//! incrementally with its key/state caches. A conditional model reads each query's nine raw
+//! incrementally with its key/state caches. With `constrain`, each draw is restricted to the
+//! tokens [`SmilesConstraint`] allows (well-formed SMILES within every atom's valence). A conditional model reads each query's nine raw
 //! property values (see [`super::conditions`]).
 
 use super::ModelError;
@@ -9,6 +10,7 @@ use super::checkpoint::{CheckpointMeta, model_path};
 use super::config::AttentionKind;
 use super::nn::SeededInit;
 use super::transformer::{DecodeCache, Model, NUM_PROPERTIES};
+use crate::chem::constraint::SmilesConstraint;
 use crate::chem::tokenizer::{CLS_ID, EOS_ID};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarMap;
@@ -29,6 +31,9 @@ pub struct SampleOptions {
     pub top_k: Option<usize>,
     /// Sequences decoded together.
     pub batch: usize,
+    /// Draw only tokens that keep the SMILES well formed and within valence
+    /// ([`SmilesConstraint`]).
+    pub constrain: bool,
 }
 
 /// A trained model loaded from a checkpoint.
@@ -61,11 +66,19 @@ pub fn load_checkpoint(dir: &Path) -> Result<Loaded, ModelError> {
     })
 }
 
-/// Draws one token from `logits` with temperature and top-k.
-fn draw(logits: &[f32], temperature: f64, top_k: Option<usize>, rng: &mut ChaCha8Rng) -> u32 {
+/// Draws one token from `logits` with temperature and top-k, among the tokens `allowed` marks
+/// (all when `None`; at least one must be marked).
+fn draw(
+    logits: &[f32],
+    allowed: Option<&[bool]>,
+    temperature: f64,
+    top_k: Option<usize>,
+    rng: &mut ChaCha8Rng,
+) -> u32 {
     let mut scaled: Vec<(f64, usize)> = logits
         .iter()
         .enumerate()
+        .filter(|&(i, _)| allowed.is_none_or(|allowed| allowed[i]))
         .map(|(i, &l)| (l as f64 / temperature, i))
         .collect();
     if let Some(k) = top_k.filter(|&k| k > 0 && k < scaled.len()) {
@@ -119,6 +132,10 @@ pub fn generate_with(
     }
     let model = &loaded.model;
     let block = model.config().block_size;
+    let constraint = options
+        .constrain
+        .then(|| SmilesConstraint::new(&loaded.meta.vocabulary, block.saturating_sub(2)));
+    let mut allowed = vec![true; loaded.meta.vocabulary.len()];
     let mut out = Vec::with_capacity(options.n);
     let batch = options.batch.max(1);
     for first in (0..options.n).step_by(batch) {
@@ -144,6 +161,10 @@ pub fn generate_with(
         let mut finished = vec![false; rows];
         let mut cache = DecodeCache::default();
         let mut next = vec![CLS_ID; rows];
+        let mut partial: Vec<_> = match &constraint {
+            Some(c) => (0..rows).map(|_| Some(c.start())).collect(),
+            None => vec![None; rows],
+        };
         for _ in 0..block - 1 {
             let ids = Tensor::from_vec(next.clone(), (rows, 1), &Device::Cpu)?;
             let active: Vec<bool> = finished.iter().map(|f| !f).collect();
@@ -155,8 +176,31 @@ pub fn generate_with(
                 .decode_step_with(&ids, props.as_ref(), &mut cache, request)?
                 .to_vec2()?;
             for r in 0..rows {
-                let token = draw(&logits[r], options.temperature, options.top_k, &mut rngs[r]);
+                let mask = match (&constraint, &partial[r]) {
+                    (Some(c), Some(state)) if !finished[r] => {
+                        // Nothing allowed (a dead end the budget bound did not foresee): the
+                        // sequence ends here, unfinished, and RDKit will reject it.
+                        if c.allowed(state, &mut allowed) == 0 {
+                            allowed.fill(false);
+                            allowed[EOS_ID as usize] = true;
+                        }
+                        Some(allowed.as_slice())
+                    }
+                    _ => None,
+                };
+                let token = draw(
+                    &logits[r],
+                    mask,
+                    options.temperature,
+                    options.top_k,
+                    &mut rngs[r],
+                );
                 next[r] = token;
+                if let (Some(c), Some(state)) = (&constraint, &mut partial[r])
+                    && !finished[r]
+                {
+                    c.push(state, token);
+                }
                 if !finished[r] {
                     if token == EOS_ID {
                         finished[r] = true;
