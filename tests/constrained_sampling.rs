@@ -1,6 +1,7 @@
 //! Constrained decoding (`--constrain`): the constraint never refuses a real molecule (QM9,
 //! canonical and randomly spelled), and a shipped model sampled under it writes only strings
-//! the constraint accepts, more of them valid than without it.
+//! the constraint accepts, more of them valid than without it; `sample` and `protocol` name
+//! the constraint and a temperature other than 1 in what they report.
 
 mod common;
 
@@ -96,7 +97,12 @@ fn a_shipped_model_under_the_constraint_writes_what_it_accepts() {
     assert!(accepted >= n * 97 / 100, "{accepted} of {n} accepted");
     let validity = |constrain| {
         let generated = generate_checked(&loaded, None, &options(n, n, constrain), None).unwrap();
-        generated.checked.iter().filter(|c| c.valid.is_some()).count() as f64 / n as f64
+        generated
+            .checked
+            .iter()
+            .filter(|c| c.valid.is_some())
+            .count() as f64
+            / n as f64
     };
     let (free, bound) = (validity(false), validity(true));
     eprintln!("validity of {n} queries: {free} unconstrained, {bound} constrained");
@@ -104,13 +110,17 @@ fn a_shipped_model_under_the_constraint_writes_what_it_accepts() {
 }
 
 #[test]
-fn sample_and_protocol_say_they_were_constrained() {
+fn sample_and_protocol_name_the_constraint_and_temperature() {
     let run = |args: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_qattnc"))
             .args(args)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap()
     };
     let checkpoint = ["--checkpoint", "models/quantum-sequence", "--n", "40"];
@@ -122,4 +132,19 @@ fn sample_and_protocol_say_they_were_constrained() {
     assert!(table.contains("constrained decoding"), "{table}");
     let plain = run(&[&["protocol"][..], &checkpoint].concat());
     assert!(!plain.contains("constrained decoding"), "{plain}");
+    assert!(!plain.contains("temperature"), "{plain}");
+    let warm = run(&[&["protocol", "--temperature", "1.25"][..], &checkpoint].concat());
+    assert!(warm.contains("Sampled at temperature 1.25"), "{warm}");
+    for bad in ["0", "NaN", "inf"] {
+        for command in ["protocol", "sample"] {
+            let out = Command::new(env!("CARGO_BIN_EXE_qattnc"))
+                .args([command, "--temperature", bad])
+                .args(checkpoint)
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{command} {bad}: {stderr}");
+            assert!(stderr.contains("positive number"), "{stderr}");
+        }
+    }
 }

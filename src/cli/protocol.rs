@@ -1,5 +1,5 @@
 //! `qattnc protocol`: the paper's sampling protocol on a checkpoint — 100,000 queries per run,
-//! temperature 1, no top-k, an empty string counts as invalid; no condition, then the training
+//! temperature 1 (`--temperature` changes it, and the tables say so), no top-k, an empty string counts as invalid; no condition, then the training
 //! mean ± 2σ as upper and lower target for each of the nine properties (the rest imputed as the
 //! mean of the k = 5 nearest neighbours, or with `--impute draw` from one of the k nearest per
 //! query) — with the paper's released numbers beside ours when `--paper` names its
@@ -53,6 +53,9 @@ pub struct ProtocolArgs {
     /// The paper's released results for this model (`../shared/data/paper/*_conditions_overall.csv`).
     #[arg(long, value_name = "CSV")]
     paper: Option<PathBuf>,
+    /// Softmax temperature (the paper's protocol: 1). Another value is named under the tables.
+    #[arg(long, default_value_t = 1.0)]
+    temperature: f64,
     /// Constrained decoding (as `qattnc sample --constrain`): only tokens that keep the SMILES
     /// well formed and within valence. Not the paper's protocol; the tables say so.
     #[arg(long)]
@@ -186,6 +189,12 @@ pub(super) fn run(args: ProtocolArgs) -> Result<(), Failure> {
     if args.n == 0 {
         return Err(Failure::BadInput("--n must be at least 1".into()));
     }
+    if !(args.temperature.is_finite() && args.temperature > 0.0) {
+        return Err(Failure::BadInput(format!(
+            "--temperature must be a positive number, not {}",
+            args.temperature
+        )));
+    }
     let paper = match &args.paper {
         Some(path) => read_paper_runs(&read_input(path, "paper results")?)
             .map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?,
@@ -205,7 +214,7 @@ pub(super) fn run(args: ProtocolArgs) -> Result<(), Failure> {
     let options = SampleOptions {
         n: args.n,
         seed: args.seed,
-        temperature: 1.0,
+        temperature: args.temperature,
         top_k: None,
         batch: 1000,
         constrain: args.constrain,
@@ -292,7 +301,7 @@ pub(super) fn run(args: ProtocolArgs) -> Result<(), Failure> {
         write_output(path, &csv_table(&results))?;
     }
     if let Some(path) = &args.markdown {
-        write_output(path, &markdown_table(&results, &summary, args.constrain))?;
+        write_output(path, &markdown_table(&results, &summary, &options))?;
     }
     if args.json {
         let report = serde_json::json!({
@@ -302,12 +311,13 @@ pub(super) fn run(args: ProtocolArgs) -> Result<(), Failure> {
             "seed": args.seed,
             "imputation": method.describe(),
             "constrained": args.constrain,
+            "temperature": args.temperature,
             "runs": results,
             "summary": summary,
         });
         println!("{report}");
     } else {
-        print!("{}", markdown_table(&results, &summary, args.constrain));
+        print!("{}", markdown_table(&results, &summary, &options));
     }
     Ok(())
 }
@@ -367,7 +377,7 @@ fn csv_table(results: &[RunResult]) -> String {
 
 /// The table as Markdown, percentages with one decimal, then the averages; a grid run takes one
 /// row per conditioned property, the property named beside its target.
-fn markdown_table(results: &[RunResult], summary: &Summary, constrained: bool) -> String {
+fn markdown_table(results: &[RunResult], summary: &Summary, options: &SampleOptions) -> String {
     let with_paper = results.iter().any(|r| r.paper.is_some());
     let several = results.iter().any(|r| r.properties.len() > 1);
     let mut text = String::from(
@@ -432,11 +442,17 @@ fn markdown_table(results: &[RunResult], summary: &Summary, constrained: bool) -
             percent(u)
         ));
     }
-    if constrained {
+    if options.constrain {
         text.push_str(
-            "Sampled with constrained decoding (`--constrain`: well-formed SMILES within \
-             valence), not the paper's unconstrained protocol.\n",
+            "Sampled with constrained decoding (`--constrain`: well-formed, kekulisable SMILES \
+             within valence), not the paper's unconstrained protocol.\n",
         );
+    }
+    if options.temperature != 1.0 {
+        text.push_str(&format!(
+            "Sampled at temperature {}, not the paper's 1.\n",
+            options.temperature
+        ));
     }
     text
 }

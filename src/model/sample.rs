@@ -125,10 +125,11 @@ pub fn generate_with(
             "scores from a backend need a quantum-attention checkpoint".into(),
         ));
     }
-    if options.temperature <= 0.0 {
-        return Err(ModelError::Config(
-            "the temperature must be positive".into(),
-        ));
+    if !(options.temperature.is_finite() && options.temperature > 0.0) {
+        return Err(ModelError::Config(format!(
+            "the temperature must be a positive number, not {}",
+            options.temperature
+        )));
     }
     let model = &loaded.model;
     let block = model.config().block_size;
