@@ -13,7 +13,6 @@ use qattnc::chem::tokenizer::{BLOCK_SIZE, Vocabulary};
 use qattnc::model::evaluate::generate_checked;
 use qattnc::model::sample::{SampleOptions, generate, load_checkpoint};
 use std::path::Path;
-use std::process::Command;
 
 /// Every molecule of `entries`, canonical and in `spellings` random spellings each, passes the
 /// constraint of a vocabulary built from them; returns how many strings were checked.
@@ -112,37 +111,34 @@ fn a_shipped_model_under_the_constraint_writes_what_it_accepts() {
 #[test]
 fn sample_and_protocol_name_the_constraint_and_temperature() {
     let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_qattnc"))
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        let out = common::qattnc(args);
+        assert!(out.status.success(), "{}", common::text(&out.stderr));
+        out
     };
     let checkpoint = ["--checkpoint", "models/quantum-sequence", "--n", "40"];
-    let sample = run(&[&["sample", "--constrain", "--json"][..], &checkpoint].concat());
-    let summary: serde_json::Value = serde_json::from_str(sample.lines().last().unwrap()).unwrap();
+    let table =
+        |args: &[&str]| common::text(&run(&[&["protocol"][..], args, &checkpoint].concat()).stdout);
+    let summary = common::last_json(&run(&[
+        &["sample", "--constrain", "--json"][..],
+        &checkpoint,
+    ]
+    .concat()));
     assert_eq!(summary["constrained"], true);
     assert!(summary["validity"].as_f64().unwrap() >= 0.9, "{summary}");
-    let table = run(&[&["protocol", "--constrain"][..], &checkpoint].concat());
-    assert!(table.contains("constrained decoding"), "{table}");
-    let plain = run(&[&["protocol"][..], &checkpoint].concat());
+    let constrained = table(&["--constrain"]);
+    assert!(
+        constrained.contains("constrained decoding"),
+        "{constrained}"
+    );
+    let plain = table(&[]);
     assert!(!plain.contains("constrained decoding"), "{plain}");
     assert!(!plain.contains("temperature"), "{plain}");
-    let warm = run(&[&["protocol", "--temperature", "1.25"][..], &checkpoint].concat());
+    let warm = table(&["--temperature", "1.25"]);
     assert!(warm.contains("Sampled at temperature 1.25"), "{warm}");
     for bad in ["0", "NaN", "inf"] {
         for command in ["protocol", "sample"] {
-            let out = Command::new(env!("CARGO_BIN_EXE_qattnc"))
-                .args([command, "--temperature", bad])
-                .args(checkpoint)
-                .output()
-                .unwrap();
-            let stderr = String::from_utf8_lossy(&out.stderr);
+            let out = common::qattnc(&[&[command, "--temperature", bad][..], &checkpoint].concat());
+            let stderr = common::text(&out.stderr);
             assert_eq!(out.status.code(), Some(2), "{command} {bad}: {stderr}");
             assert!(stderr.contains("positive number"), "{stderr}");
         }
