@@ -4,20 +4,21 @@
 //! A [`SmilesConstraint`] classifies a vocabulary's tokens once (atoms with their valence and
 //! neighbour caps, bonds, ring-closure labels, branches, the dot, `[EOS]`); a [`PartialSmiles`]
 //! follows one sequence token by token. [`SmilesConstraint::allowed`] marks the tokens that
-//! keep the sequence (1) syntactically valid SMILES as RDKit reads it (branches open after an
-//! atom and hold one, ring-closure labels follow an atom, a branch or a bond after them, a ring
-//! never closes on its own atom or on a neighbour, `[EOS]` only when every branch and ring is
-//! closed), (2) within every atom's
-//! valence, counting aromatic bonds as single (so the caps never reject a molecule RDKit
-//! accepts), with at most three neighbours on an aromatic atom, (3) kekulisable: every finished
-//! aromatic atom that needs a double bond can still get one (module `kekule`), and (4) able to
-//! finish within the token budget. What it does not check: whether an aromatic atom lies in a
-//! ring, and RDKit's finer aromaticity rules; RDKit still judges every string after sampling.
+//! keep the sequence
+//! 1. syntactically valid SMILES as RDKit reads it: branches open after an atom and hold one,
+//!    ring-closure labels follow an atom, a branch or a bond after them, a ring never closes on
+//!    its own atom or on a neighbour, `[EOS]` only when every branch and ring is closed;
+//! 2. within every atom's valence, aromatic bonds counted as single, with at most three
+//!    neighbours on an aromatic atom (module `atoms`);
+//! 3. kekulisable: every finished aromatic atom that needs a double bond can still get one
+//!    (module `kekule`), and no finished aromatic atom lies outside every ring;
+//! 4. able to finish within the token budget, and not one or two tokens from a state where no
+//!    token is allowed.
 //!
-//! The caps are upper bounds: neutral organic atoms take RDKit's largest allowed valence
-//! (C 4, N 3, O 2, S 6, P 7, halogens 1), charged bracket atoms that of the isoelectronic
-//! element (N⁺ 4, O⁻ 1, C⁻ 3), less explicit hydrogens. Every QM9 molecule, canonical or
-//! randomly spelled, passes (tests/constrained_sampling.rs).
+//! The caps are upper bounds, so the constraint never refuses a molecule RDKit accepts: every
+//! QM9 molecule, canonical or randomly spelled, passes (tests/constrained_sampling.rs). It does
+//! not follow RDKit's finer aromaticity rules, and a sequence can still reach a dead end the
+//! lookahead does not see; RDKit judges every string after sampling.
 
 mod atoms;
 mod kekule;
