@@ -1,4 +1,5 @@
-//! Chemistry: RDKit molecules and the paper's nine properties, the SMILES tokenizer, datasets
+//! Chemistry: RDKit molecules and the paper's nine properties, the SMILES tokenizer and the
+//! constraint that keeps sampled SMILES well formed (constrained decoding), datasets
 //! (reading, canonicalising, deduplicating, caching), the deterministic train/validation
 //! split, obtaining QM9, the training reference a checkpoint carries, and the generation metrics of design.md §6.
 
