@@ -1,12 +1,14 @@
 //! `qattnc protocol`: the paper's sampling protocol on a checkpoint — 100,000 queries per run,
-//! temperature 1 (`--temperature` changes it, and the tables say so), no top-k, an empty string counts as invalid; no condition, then the training
-//! mean ± 2σ as upper and lower target for each of the nine properties (the rest imputed as the
-//! mean of the k = 5 nearest neighbours, or with `--impute draw` from one of the k nearest per
-//! query) — with the paper's released numbers beside ours when `--paper` names its
-//! `*_conditions_overall.csv`. Each conditioned run also reports MolGPT's numbers: the SD of the
-//! property, its mean absolute deviation from the target (MAD) and that deviation's SD, and for
-//! counts the exact-match rate. `--grid` runs MolGPT-style multi-target grids instead (every
-//! combination of a few targets for two or more properties at once).
+//! temperature 1 (`--temperature` changes it, and the tables say so), no top-k, an empty
+//! string counts as invalid; no condition, then the training mean ± 2σ as upper and lower
+//! target for each of the nine properties (the rest imputed as the mean of the k = 5 nearest
+//! neighbours, or with `--impute draw` from one of the k nearest per query) — with the paper's
+//! released numbers beside ours when `--paper` names its `*_conditions_overall.csv`. Each
+//! conditioned run also reports MolGPT's numbers: the SD of the property, its mean absolute
+//! deviation from the target (MAD) and that deviation's SD, and for counts the exact-match
+//! rate. `--grid` runs MolGPT-style multi-target grids instead (every combination of a few
+//! targets for two or more properties at once). `--constrain` samples with constrained
+//! decoding (`chem::constraint`).
 
 use super::{Failure, read_input, write_output};
 use crate::chem::dataset::progress_bar;
@@ -57,7 +59,7 @@ pub struct ProtocolArgs {
     #[arg(long, default_value_t = 1.0)]
     temperature: f64,
     /// Constrained decoding (as `qattnc sample --constrain`): only tokens that keep the SMILES
-    /// well formed and within valence. Not the paper's protocol; the tables say so.
+    /// well formed, within valence and kekulisable. Not the paper's protocol; the tables say so.
     #[arg(long)]
     constrain: bool,
     /// Write the table as CSV.

@@ -69,9 +69,9 @@ pub struct SampleArgs {
     /// k for --impute knn (default 5, the paper's) or draw (default 100).
     #[arg(long, value_name = "K")]
     neighbours: Option<usize>,
-    /// Draw only tokens that keep the SMILES well formed and every atom within its valence
-    /// (constrained decoding; RDKit still judges aromaticity). Off by default, so that validity
-    /// measures the model alone.
+    /// Draw only tokens that keep the SMILES well formed, every atom within its valence and the
+    /// aromatic atoms kekulisable (constrained decoding; RDKit still judges every string). Off
+    /// by default, so that validity measures the model alone.
     #[arg(long)]
     constrain: bool,
     /// Write every query as CSV: smiles, valid, canonical, the nine properties.

@@ -1,8 +1,9 @@
 //! Generation: start at `[CLS]`, sample with temperature and top-k from per-row ChaCha streams
 //! (so results do not depend on batching), stop at `[EOS]` or the block size; the decoder runs
 //! incrementally with its key/state caches. With `constrain`, each draw is restricted to the
-//! tokens [`SmilesConstraint`] allows (well-formed SMILES within every atom's valence). A conditional model reads each query's nine raw
-//! property values (see [`super::conditions`]).
+//! tokens [`SmilesConstraint`] allows (well-formed, kekulisable SMILES within every atom's
+//! valence). A conditional model reads each query's nine raw property values (see
+//! [`super::conditions`]).
 
 use super::ModelError;
 use super::attention::{ScoreProvider, ScoreRequest};
@@ -31,7 +32,7 @@ pub struct SampleOptions {
     pub top_k: Option<usize>,
     /// Sequences decoded together.
     pub batch: usize,
-    /// Draw only tokens that keep the SMILES well formed and within valence
+    /// Draw only tokens that keep the SMILES well formed, within valence and kekulisable
     /// ([`SmilesConstraint`]).
     pub constrain: bool,
 }

@@ -331,8 +331,8 @@ impl PartialSmiles {
     /// per open branch, and, where the current atom cannot close every open ring itself (a
     /// ring's own atom or its neighbour, or too little valence) and no branch root is left to
     /// close them on, the atoms that must come first: one, or two when a ring is open on the
-    /// current atom (the next atom is its neighbour). `None`: no atom to come and neither the current atom nor a
-    /// branch root can take another bond.
+    /// current atom (the next atom is its neighbour). `None`: no atom to come and neither the
+    /// current atom nor a branch root can take another bond.
     fn tokens_to_finish(&self) -> Option<usize> {
         let (rings, branches) = (self.rings.len(), self.branches.len());
         // A bond not right after `(` may also lead into a ring label.
