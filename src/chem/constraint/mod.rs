@@ -222,8 +222,8 @@ impl PartialSmiles {
             .any(|bond| bond.atoms == (a.min(b), a.max(b)))
     }
 
-    /// Whether the bond between atom `a` and a new atom with `caps`, written with `symbol` (or
-    /// none), is aromatic.
+    /// Whether the bond between atom `a` and an atom with `caps` (a new one, or a ring's
+    /// partner), written with `symbol` (or none), is aromatic.
     fn aromatic_bond(&self, a: usize, b: &AtomCaps, symbol: Option<BondSymbol>) -> bool {
         symbol.map_or(self.atoms[a].caps.aromatic && b.aromatic, |s| s.aromatic)
     }
