@@ -163,10 +163,11 @@ pub fn generate_with(
         let mut finished = vec![false; rows];
         let mut cache = DecodeCache::default();
         let mut next = vec![CLS_ID; rows];
-        let mut partial: Vec<_> = match &constraint {
-            Some(c) => (0..rows).map(|_| Some(c.start())).collect(),
-            None => vec![None; rows],
-        };
+        // Each row's partial SMILES, when constrained.
+        let mut partial: Vec<_> = constraint
+            .iter()
+            .flat_map(|c| (0..rows).map(|_| c.start()))
+            .collect();
         for _ in 0..block - 1 {
             let ids = Tensor::from_vec(next.clone(), (rows, 1), &Device::Cpu)?;
             let active: Vec<bool> = finished.iter().map(|f| !f).collect();
@@ -178,11 +179,11 @@ pub fn generate_with(
                 .decode_step_with(&ids, props.as_ref(), &mut cache, request)?
                 .to_vec2()?;
             for r in 0..rows {
-                let mask = match (&constraint, &partial[r]) {
-                    (Some(c), Some(state)) if !finished[r] => {
+                let mask = match &constraint {
+                    Some(c) if !finished[r] => {
                         // Nothing allowed (a dead end the budget bound did not foresee): the
                         // sequence ends here, unfinished, and RDKit will reject it.
-                        if c.allowed(state, &mut allowed) == 0 {
+                        if c.allowed(&partial[r], &mut allowed) == 0 {
                             allowed.fill(false);
                             allowed[EOS_ID as usize] = true;
                         }
@@ -198,10 +199,10 @@ pub fn generate_with(
                     &mut rngs[r],
                 );
                 next[r] = token;
-                if let (Some(c), Some(state)) = (&constraint, &mut partial[r])
+                if let Some(c) = &constraint
                     && !finished[r]
                 {
-                    c.push(state, token);
+                    c.push(&mut partial[r], token);
                 }
                 if !finished[r] {
                     if token == EOS_ID {

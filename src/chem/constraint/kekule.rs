@@ -8,7 +8,7 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Role {
     /// Takes no double bond (not aromatic, saturated, or needing none and finished).
-    None,
+    Excluded,
     /// Finished, and needs a double bond: must be matched.
     Must,
     /// Still open (more bonds may come): may be matched.
@@ -27,7 +27,7 @@ pub(super) fn kekulisable(roles: &[Role], bonds: &[(usize, usize)]) -> bool {
     }
     let mut neighbours = vec![Vec::new(); roles.len()];
     for &(a, b) in bonds {
-        if roles[a] != Role::None && roles[b] != Role::None {
+        if roles[a] != Role::Excluded && roles[b] != Role::Excluded {
             neighbours[a].push(b);
             neighbours[b].push(a);
         }
@@ -58,7 +58,7 @@ fn cover(must: &[usize], neighbours: &[Vec<usize>], matched: &mut [bool]) -> boo
 
 #[cfg(test)]
 mod tests {
-    use super::Role::{May, Must, None};
+    use super::Role::{Excluded, May, Must};
     use super::*;
 
     fn ring(n: usize) -> Vec<(usize, usize)> {
@@ -70,10 +70,13 @@ mod tests {
         assert!(kekulisable(&[Must; 6], &ring(6)));
         assert!(!kekulisable(&[Must; 5], &ring(5)));
         // Pyrrole: the [nH] takes no double bond.
-        assert!(kekulisable(&[None, Must, Must, Must, Must], &ring(5)));
+        assert!(kekulisable(&[Excluded, Must, Must, Must, Must], &ring(5)));
         // An atom still open may take the double bond an odd ring leaves over.
         assert!(kekulisable(&[May, Must, Must, Must, Must], &ring(5)));
-        assert!(!kekulisable(&[None, None, Must, Must, Must], &ring(5)));
+        assert!(!kekulisable(
+            &[Excluded, Excluded, Must, Must, Must],
+            &ring(5)
+        ));
     }
 
     #[test]

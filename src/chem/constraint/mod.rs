@@ -51,6 +51,11 @@ struct Bond {
     aromatic: bool,
 }
 
+/// The atom pair of a bond between `a` and `b`, smaller index first.
+fn pair(a: usize, b: usize) -> (usize, usize) {
+    (a.min(b), a.max(b))
+}
+
 /// What a token does to a partial SMILES.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum TokenKind {
@@ -217,9 +222,7 @@ impl PartialSmiles {
     }
 
     fn bonded(&self, a: usize, b: usize) -> bool {
-        self.bonds
-            .iter()
-            .any(|bond| bond.atoms == (a.min(b), a.max(b)))
+        self.bonds.iter().any(|bond| bond.atoms == pair(a, b))
     }
 
     /// Whether the bond between atom `a` and an atom with `caps` (a new one, or a ring's
@@ -402,7 +405,7 @@ impl PartialSmiles {
                 self.atoms[at].valence += order;
                 self.atoms[at].degree += 1;
                 self.bonds.push(Bond {
-                    atoms: (open.atom.min(at), open.atom.max(at)),
+                    atoms: pair(open.atom, at),
                     aromatic,
                 });
                 self.last = Last::Ring;
@@ -465,7 +468,7 @@ impl PartialSmiles {
             self.atoms[atom].degree += 1;
         }
         self.bonds.push(Bond {
-            atoms: (a.min(b), a.max(b)),
+            atoms: pair(a, b),
             aromatic,
         });
     }
@@ -503,12 +506,12 @@ impl PartialSmiles {
                     if a.caps.could_take_double(a.valence) {
                         Role::May
                     } else {
-                        Role::None
+                        Role::Excluded
                     }
                 } else if a.caps.needs_double(a.valence) {
                     Role::Must
                 } else {
-                    Role::None
+                    Role::Excluded
                 }
             })
             .collect();
@@ -530,6 +533,9 @@ const LOOKAHEAD: usize = 2;
 #[derive(Clone, Debug)]
 pub struct SmilesConstraint {
     kinds: Vec<TokenKind>,
+    /// Token ids in the order the lookahead tries them: `[EOS]` and ring labels, which most
+    /// often finish a state, first.
+    lookahead_order: Vec<usize>,
     max_tokens: usize,
 }
 
@@ -537,13 +543,19 @@ impl SmilesConstraint {
     /// Classifies `vocabulary`'s tokens; sequences hold at most `max_tokens` tokens before
     /// `[EOS]` (a model's block size less two).
     pub fn new(vocabulary: &Vocabulary, max_tokens: usize) -> SmilesConstraint {
+        let kinds: Vec<TokenKind> = vocabulary
+            .tokens()
+            .iter()
+            .enumerate()
+            .map(|(id, token)| TokenKind::of(id, token))
+            .collect();
+        let finishing = |id: &usize| matches!(kinds[*id], TokenKind::End | TokenKind::Ring(_));
+        let (mut lookahead_order, rest): (Vec<usize>, Vec<usize>) =
+            (0..kinds.len()).partition(finishing);
+        lookahead_order.extend(rest);
         SmilesConstraint {
-            kinds: vocabulary
-                .tokens()
-                .iter()
-                .enumerate()
-                .map(|(id, token)| TokenKind::of(id, token))
-                .collect(),
+            kinds,
+            lookahead_order,
             max_tokens,
         }
     }
@@ -570,17 +582,11 @@ impl SmilesConstraint {
         .then_some(effect)
     }
 
-    /// Whether some token is allowed after `state` (`[EOS]` and ring labels tried first).
+    /// Whether some token is allowed after `state`.
     fn any_allowed(&self, state: &PartialSmiles, lookahead: usize) -> bool {
-        let ends_first = (0..self.kinds.len()).rev();
-        ends_first
-            .clone()
-            .filter(|&id| matches!(self.kinds[id], TokenKind::End | TokenKind::Ring(_)))
-            .chain(
-                ends_first
-                    .filter(|&id| !matches!(self.kinds[id], TokenKind::End | TokenKind::Ring(_))),
-            )
-            .any(|id| self.effect(state, id, lookahead).is_some())
+        self.lookahead_order
+            .iter()
+            .any(|&id| self.effect(state, id, lookahead).is_some())
     }
 
     /// Sets `mask[id]` to whether token `id` may come next; returns how many may. `mask` has
