@@ -75,6 +75,7 @@ fn options(n: usize, seed: u64) -> SampleOptions {
         top_k: None,
         batch: 6,
         constrain: false,
+        rejection: None,
     }
 }
 
@@ -93,7 +94,9 @@ fn exact_local_backend_sampling_equals_the_fast_path() {
         let p = conditional.then(|| props(10));
         let fast = generate(&loaded, p.as_deref(), &options(10, 1)).unwrap();
         let scores = provider(&loaded, Box::new(LocalBackend::default()), None);
-        let through = generate_with(&loaded, p.as_deref(), &options(10, 1), Some(&scores)).unwrap();
+        let through = generate_with(&loaded, p.as_deref(), &options(10, 1), Some(&scores))
+            .unwrap()
+            .sequences;
         assert_eq!(fast, through, "conditional {conditional}");
         // Step t asks for t scores per active sequence and quantum layer, in one job each.
         let cost = scores.cost();
@@ -127,7 +130,9 @@ fn shot_sampling_is_seeded_and_changes_molecules() {
             seed,
         )
         .unwrap();
-        generate_with(&loaded, None, &options(8, 2), Some(&scores)).unwrap()
+        generate_with(&loaded, None, &options(8, 2), Some(&scores))
+            .unwrap()
+            .sequences
     };
     assert_eq!(run(4), run(4));
     let fast = generate(&loaded, None, &options(8, 2)).unwrap();
@@ -160,7 +165,9 @@ fn shot_based_sampling_through_qattnc_serve_end_to_end() {
     let backend = IonqBackend::new(config, None).unwrap();
     let scores = provider(&loaded, Box::new(backend), Some(2000));
     let n = 2;
-    let sequences = generate_with(&loaded, None, &options(n, 3), Some(&scores)).unwrap();
+    let sequences = generate_with(&loaded, None, &options(n, 3), Some(&scores))
+        .unwrap()
+        .sequences;
     assert_eq!(sequences.len(), n);
     let cost = scores.cost();
     assert!(cost.circuits > 0);

@@ -488,6 +488,7 @@ mod training {
             top_k: None,
             batch,
             constrain: false,
+            rejection: None,
         };
         let first = generate(&loaded, Some(&props), &options(12)).unwrap();
         assert_eq!(
@@ -532,6 +533,7 @@ mod training {
             top_k: None,
             batch: 3,
             constrain: false,
+            rejection: None,
         };
         assert_eq!(generate(&loaded, Some(&props), &options).unwrap().len(), 3);
         // The heat-map weights are the heads' mean: one causal T × T matrix per sequence.

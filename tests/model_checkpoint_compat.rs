@@ -15,6 +15,7 @@ fn a_shipped_checkpoint_without_heads_samples_as_before() {
         top_k: None,
         batch: 4,
         constrain: false,
+        rejection: None,
     };
     let sampled = generate(&loaded, None, &options).unwrap();
     // Token ids printed by this test at the commit that added it (before heads existed; the

@@ -152,6 +152,7 @@ pub(super) fn run(mut args: EvalNoiseArgs) -> Result<(), Failure> {
         top_k: None,
         batch: 1000,
         constrain: false,
+        rejection: None,
     };
     let sample =
         |provider: Option<&dyn ScoreProvider>| -> Result<(Vec<String>, Vec<Checked>), Failure> {

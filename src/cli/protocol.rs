@@ -10,6 +10,7 @@
 //! targets for two or more properties at once). `--constrain` samples with constrained
 //! decoding (`chem::constraint`).
 
+use super::sample::RejectionArgs;
 use super::{Failure, read_input, write_output};
 use crate::chem::dataset::progress_bar;
 use crate::chem::metrics::{GenerationMetrics, PropertyStats, generation_metrics};
@@ -22,6 +23,8 @@ use clap::Args;
 use serde::Serialize;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Arguments of `qattnc protocol`.
 #[derive(Debug, Args)]
@@ -62,6 +65,13 @@ pub struct ProtocolArgs {
     /// well formed, within valence and kekulisable. Not the paper's protocol; the tables say so.
     #[arg(long)]
     constrain: bool,
+    /// Rejection control for --constrain (as `qattnc sample`); the tables say so.
+    #[command(flatten)]
+    rejection: RejectionArgs,
+    /// Runs measured at once, each on its own thread (1: one after the other). The tables do
+    /// not depend on it.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    jobs: usize,
     /// Write the table as CSV.
     #[arg(long, value_name = "OUT.csv")]
     csv: Option<PathBuf>,
@@ -89,6 +99,8 @@ struct RunResult {
     /// target, mean, SD, MAD from the target and its SD, and for counts the exact-match rate.
     properties: Vec<PropertyStats>,
     molecules_per_s: f64,
+    /// Strings decoded per query (1 unless rejection control drew some again).
+    passes_per_query: f64,
     paper: Option<PaperNumbers>,
 }
 
@@ -191,6 +203,9 @@ pub(super) fn run(args: ProtocolArgs) -> Result<(), Failure> {
     if args.n == 0 {
         return Err(Failure::BadInput("--n must be at least 1".into()));
     }
+    if args.jobs == 0 {
+        return Err(Failure::BadInput("--jobs must be at least 1".into()));
+    }
     if !(args.temperature.is_finite() && args.temperature > 0.0) {
         return Err(Failure::BadInput(format!(
             "--temperature must be a positive number, not {}",
@@ -220,13 +235,9 @@ pub(super) fn run(args: ProtocolArgs) -> Result<(), Failure> {
         top_k: None,
         batch: 1000,
         constrain: args.constrain,
+        rejection: args.rejection.control()?,
     };
-    // The progress bar draws only on a terminal; a background run logs a line per run instead.
-    let log_runs = !std::io::stderr().is_terminal();
-    let progress = progress_bar(runs.len(), "protocol runs");
-    let mut results = Vec::with_capacity(runs.len());
-    for run in &runs {
-        progress.set_message(run.name.clone());
+    let measure = |run: &ProtocolRun| -> Result<RunResult, Failure> {
         let properties = conditional.then(|| {
             let mut given = [None; 9];
             for &(property, target) in &run.conditions {
@@ -245,7 +256,7 @@ pub(super) fn run(args: ProtocolArgs) -> Result<(), Failure> {
             .map_err(|e| Failure::Runtime(e.to_string()))?;
         let m: GenerationMetrics =
             generation_metrics(&generated.checked, &split.smiles, &run.conditions);
-        results.push(RunResult {
+        Ok(RunResult {
             name: run.name.clone(),
             valid: m.valid,
             unique: m.unique,
@@ -256,26 +267,14 @@ pub(super) fn run(args: ProtocolArgs) -> Result<(), Failure> {
             unique_at_10k: m.unique_at_10k,
             properties: m.properties,
             molecules_per_s: args.n as f64 / generated.seconds.max(1e-9),
+            passes_per_query: generated.attempts as f64 / args.n as f64,
             paper: paper
                 .iter()
                 .find(|p| p.name == run.name)
                 .map(PaperNumbers::from),
-        });
-        if log_runs {
-            let last = results.last().expect("a run was just pushed");
-            eprintln!(
-                "protocol: {} of {} runs, {}: validity {} %, uniqueness {} %, novelty {} %",
-                results.len(),
-                runs.len(),
-                last.name,
-                percent(last.validity),
-                percent(last.uniqueness),
-                percent(last.novelty)
-            );
-        }
-        progress.inc(1);
-    }
-    progress.finish_and_clear();
+        })
+    };
+    let results = run_all(&runs, args.jobs, measure)?;
     let conditioned: Vec<&RunResult> = results
         .iter()
         .filter(|r| !r.properties.is_empty())
@@ -313,6 +312,7 @@ pub(super) fn run(args: ProtocolArgs) -> Result<(), Failure> {
             "seed": args.seed,
             "imputation": method.describe(),
             "constrained": args.constrain,
+            "rejection_control": args.rejection.describe(),
             "temperature": args.temperature,
             "runs": results,
             "summary": summary,
@@ -322,6 +322,59 @@ pub(super) fn run(args: ProtocolArgs) -> Result<(), Failure> {
         print!("{}", markdown_table(&results, &summary, &options));
     }
     Ok(())
+}
+
+/// Measures every run with `measure`, `jobs` runs at a time (each on its own thread), and
+/// returns the results in the order of `runs`. The progress bar draws only on a terminal; a
+/// background run logs a line per finished run instead.
+fn run_all(
+    runs: &[ProtocolRun],
+    jobs: usize,
+    measure: impl Fn(&ProtocolRun) -> Result<RunResult, Failure> + Sync,
+) -> Result<Vec<RunResult>, Failure> {
+    let log_runs = !std::io::stderr().is_terminal();
+    let progress = progress_bar(runs.len(), "protocol runs");
+    let next = AtomicUsize::new(0);
+    let finished = AtomicUsize::new(0);
+    let results: Vec<Mutex<Option<Result<RunResult, Failure>>>> =
+        runs.iter().map(|_| Mutex::new(None)).collect();
+    let failed = AtomicBool::new(false);
+    let worker = || {
+        while !failed.load(Ordering::Relaxed) {
+            let slot = next.fetch_add(1, Ordering::Relaxed);
+            let Some(run) = runs.get(slot) else { break };
+            progress.set_message(run.name.clone());
+            let result = measure(run);
+            let done = finished.fetch_add(1, Ordering::Relaxed) + 1;
+            match &result {
+                Ok(r) if log_runs => eprintln!(
+                    "protocol: {done} of {} runs, {}: validity {} %, uniqueness {} %, novelty {} %, \
+                     {:.2} passes per query",
+                    runs.len(),
+                    r.name,
+                    percent(r.validity),
+                    percent(r.uniqueness),
+                    percent(r.novelty),
+                    r.passes_per_query
+                ),
+                Ok(_) => {}
+                Err(_) => failed.store(true, Ordering::Relaxed),
+            }
+            progress.inc(1);
+            *results[slot].lock().expect("no worker panicked") = Some(result);
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.min(runs.len()) {
+            scope.spawn(worker);
+        }
+    });
+    progress.finish_and_clear();
+    // Runs not started after a failure are None; the first failure in run order is returned.
+    results
+        .into_iter()
+        .filter_map(|slot| slot.into_inner().expect("no worker panicked"))
+        .collect()
 }
 
 fn percent(value: f64) -> String {
@@ -349,13 +402,13 @@ fn rows(results: &[RunResult]) -> impl Iterator<Item = (&RunResult, Option<&Prop
 fn csv_table(results: &[RunResult]) -> String {
     let mut text = String::from(
         "run,property,target,validity,uniqueness,novelty,unique_at_10k,mean,std,mae,mae_std,\
-         exact_match,paper_validity,paper_uniqueness,paper_novelty,paper_mean\n",
+         exact_match,paper_validity,paper_uniqueness,paper_novelty,paper_mean,passes_per_query\n",
     );
     for (r, stats) in rows(results) {
         let paper = r.paper.as_ref();
         let field = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
         text.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
             r.name,
             stats.map(|s| s.property.name()).unwrap_or(""),
             field(stats.map(|s| s.target)),
@@ -372,6 +425,7 @@ fn csv_table(results: &[RunResult]) -> String {
             field(paper.map(|p| p.uniqueness)),
             field(paper.map(|p| p.novelty)),
             field(paper.and_then(|p| p.mean)),
+            r.passes_per_query,
         ));
     }
     text
@@ -449,6 +503,17 @@ fn markdown_table(results: &[RunResult], summary: &Summary, options: &SampleOpti
             "Sampled with constrained decoding (`--constrain`: well-formed, kekulisable SMILES \
              within valence), not the paper's unconstrained protocol.\n",
         );
+    }
+    if let Some(control) = options.rejection {
+        let passes: Vec<f64> = results.iter().map(|r| r.passes_per_query).collect();
+        let (low, high) = passes
+            .iter()
+            .fold((f64::INFINITY, 0.0_f64), |(l, h), &p| (l.min(p), h.max(p)));
+        text.push_str(&format!(
+            "With rejection control at level {} (`--rejection-level`, at most {} passes per \
+             query): {:.2} to {:.2} strings decoded per query.\n",
+            control.level, control.max_attempts, low, high
+        ));
     }
     if options.temperature != 1.0 {
         text.push_str(&format!(

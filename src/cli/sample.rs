@@ -7,7 +7,7 @@ use crate::chem::metrics::generation_metrics;
 use crate::model::ScoreProvider;
 use crate::model::conditions::{Impute, query_conditions};
 use crate::model::evaluate::{Generated, generate_checked, training_split};
-use crate::model::sample::{SampleOptions, load_checkpoint};
+use crate::model::sample::{RejectionControl, SampleOptions, load_checkpoint};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -74,6 +74,9 @@ pub struct SampleArgs {
     /// by default, so that validity measures the model alone.
     #[arg(long)]
     constrain: bool,
+    /// Rejection control for --constrain.
+    #[command(flatten)]
+    rejection: RejectionArgs,
     /// Write every query as CSV: smiles, valid, canonical, the nine properties.
     #[arg(short, long, value_name = "OUT.csv")]
     output: Option<PathBuf>,
@@ -86,6 +89,48 @@ pub struct SampleArgs {
     /// Attention scores from a backend (hardware-faithful inference) and the cost model.
     #[command(flatten)]
     hardware: HardwareArgs,
+}
+
+/// Rejection control for constrained decoding (`--rejection-level`, `--max-attempts`; see
+/// [`RejectionControl`]).
+#[derive(Debug, Args)]
+pub struct RejectionArgs {
+    /// With --constrain: a string whose weight w (the product of the probabilities the model
+    /// gave the tokens the constraint allowed on its path; 0 at a dead end) is below LEVEL is
+    /// kept with probability w / LEVEL, else decoded again. LEVEL 1 samples the model's own
+    /// distribution over the strings the constraint accepts, at 1 / P(accepted) passes per
+    /// query; levels near 0 approach plain --constrain, which finishes strings the model went
+    /// astray on (heavy targets then come out light). Off by default.
+    #[arg(long, value_name = "LEVEL", requires = "constrain")]
+    pub rejection_level: Option<f64>,
+    /// With --rejection-level: passes per query at most; the last one is kept.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 8,
+        requires = "rejection_level"
+    )]
+    pub max_attempts: usize,
+}
+
+impl RejectionArgs {
+    /// The checked rejection control, when a level is given.
+    pub fn control(&self) -> Result<Option<RejectionControl>, Failure> {
+        self.rejection_level
+            .map(|level| {
+                RejectionControl::new(level, self.max_attempts)
+                    .map_err(|e| Failure::BadInput(format!("--rejection-level: {e}")))
+            })
+            .transpose()
+    }
+
+    /// What the JSON reports say about it (null when off).
+    pub fn describe(&self) -> serde_json::Value {
+        match self.rejection_level {
+            Some(level) => serde_json::json!({"level": level, "max_attempts": self.max_attempts}),
+            None => serde_json::Value::Null,
+        }
+    }
 }
 
 /// Rejects targets no molecule can have (see [`Property::check_target`]).
@@ -142,11 +187,13 @@ pub(super) fn run(args: SampleArgs) -> Result<(), Failure> {
         top_k: args.top_k,
         batch: 1000,
         constrain: args.constrain,
+        rejection: args.rejection.control()?,
     };
     let Generated {
         smiles,
         checked,
         seconds,
+        attempts,
     } = generate_checked(
         &loaded,
         properties.as_deref(),
@@ -190,6 +237,8 @@ pub(super) fn run(args: SampleArgs) -> Result<(), Failure> {
         "metrics": metrics,
         "molecules_per_s": args.n as f64 / seconds.max(1e-9),
         "constrained": args.constrain,
+        "rejection_control": args.rejection.describe(),
+        "passes_per_query": attempts as f64 / args.n as f64,
     });
     if let Some(provider) = &provider {
         summary["hardware"] = args
@@ -209,6 +258,12 @@ pub(super) fn run(args: SampleArgs) -> Result<(), Failure> {
             100.0 * metrics.novelty,
             args.n as f64 / seconds.max(1e-9)
         );
+        if attempts > args.n {
+            println!(
+                "  rejection control decoded {attempts} strings, {:.2} per query",
+                attempts as f64 / args.n as f64
+            );
+        }
         if let Some(report) = summary.get("hardware") {
             println!(
                 "  scores from {}: {} circuits ({:.1}/molecule), {} shots ({:.0}/molecule), {} provider jobs; estimated {:.1} s = {}",

@@ -108,6 +108,8 @@ pub struct Generated {
     pub checked: Vec<Checked>,
     /// Wall seconds of generation (checking excluded).
     pub seconds: f64,
+    /// Strings decoded in all (more than the queries when rejection control drew some again).
+    pub attempts: usize,
 }
 
 /// Samples `options.n` sequences (see [`generate_with`]), decodes and checks them.
@@ -118,9 +120,10 @@ pub fn generate_checked(
     provider: Option<&dyn ScoreProvider>,
 ) -> Result<Generated, ModelError> {
     let started = Instant::now();
-    let sequences = generate_with(loaded, properties, options, provider)?;
+    let generation = generate_with(loaded, properties, options, provider)?;
     let seconds = started.elapsed().as_secs_f64();
-    let smiles: Vec<String> = sequences
+    let smiles: Vec<String> = generation
+        .sequences
         .iter()
         .map(|ids| loaded.meta.vocabulary.decode(ids).unwrap_or_default())
         .collect();
@@ -140,5 +143,6 @@ pub fn generate_checked(
         smiles,
         checked,
         seconds,
+        attempts: generation.attempts,
     })
 }
