@@ -19,7 +19,7 @@ PAPER ?= ../shared/data/paper
 RESULTS_N ?= 100000
 RESULTS_DIR ?= docs/results
 
-.PHONY: setup build demo test interop results results-recommended results-constrained lint fmt clean
+.PHONY: setup build demo test interop results results-recommended results-constrained results-rejection-control lint fmt clean
 
 ## setup: install the Debian packages the build needs (RDKit, Boost) when they are missing.
 setup:
@@ -130,6 +130,20 @@ results-constrained: build
 	  ./target/release/qattnc protocol --checkpoint models/$$model --data $(QM9) --n $(RESULTS_N) --constrain \
 	    --impute draw --paper $(PAPER)/$${attention}_conditions_overall.csv \
 	    --markdown $(RESULTS_DIR)/$$model-draw-constrained.md --csv $(RESULTS_DIR)/$$model-draw-constrained.csv || exit 1; \
+	done
+
+## results-rejection-control: the conditional pair's draw protocol with constrained decoding and
+## rejection control at level 0.1, two runs at a time, to <model>-draw-rejection-control.*;
+## about 1.5 h per model on 2 cores.
+results-rejection-control: build
+	@mkdir -p $(RESULTS_DIR)
+	@for attention in quantum classical; do \
+	  model=$$attention-conditional; \
+	  echo "== $$model"; \
+	  ./target/release/qattnc protocol --checkpoint models/$$model --data $(QM9) --n $(RESULTS_N) --constrain \
+	    --rejection-level 0.1 --jobs 2 --impute draw --paper $(PAPER)/$${attention}_conditions_overall.csv \
+	    --markdown $(RESULTS_DIR)/$$model-draw-rejection-control.md \
+	    --csv $(RESULTS_DIR)/$$model-draw-rejection-control.csv || exit 1; \
 	done
 
 lint:

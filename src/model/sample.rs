@@ -2,7 +2,8 @@
 //! (so results do not depend on batching), stop at `[EOS]` or the block size; the decoder runs
 //! incrementally with its key/state caches. With `constrain`, each draw is restricted to the
 //! tokens [`SmilesConstraint`] allows (well-formed, kekulisable SMILES within every atom's
-//! valence). A conditional model reads each query's nine raw property values (see
+//! valence); with [`RejectionControl`] as well, strings the constraint bent most are decoded
+//! again. A conditional model reads each query's nine raw property values (see
 //! [`super::conditions`]).
 
 use super::ModelError;
