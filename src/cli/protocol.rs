@@ -505,10 +505,9 @@ fn markdown_table(results: &[RunResult], summary: &Summary, options: &SampleOpti
         );
     }
     if let Some(control) = options.rejection {
-        let passes: Vec<f64> = results.iter().map(|r| r.passes_per_query).collect();
-        let (low, high) = passes
-            .iter()
-            .fold((f64::INFINITY, 0.0_f64), |(l, h), &p| (l.min(p), h.max(p)));
+        let (low, high) = results.iter().fold((f64::INFINITY, 0.0_f64), |(l, h), r| {
+            (l.min(r.passes_per_query), h.max(r.passes_per_query))
+        });
         text.push_str(&format!(
             "With rejection control at level {} (`--rejection-level`, at most {} passes per \
              query): {:.2} to {:.2} strings decoded per query.\n",
