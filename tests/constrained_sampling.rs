@@ -10,6 +10,7 @@ use qattnc::chem::DEFAULT_MAX_SMILES_LEN as MAX;
 use qattnc::chem::Property;
 use qattnc::chem::constraint::SmilesConstraint;
 use qattnc::chem::dataset::{Entry, LoadOptions, load};
+use qattnc::chem::metrics::generation_metrics;
 use qattnc::chem::random_smiles::random_smiles;
 use qattnc::chem::tokenizer::{BLOCK_SIZE, Vocabulary};
 use qattnc::model::conditions::{Impute, query_conditions};
@@ -139,18 +140,16 @@ fn rejection_control_keeps_a_heavy_target_where_the_model_puts_it() {
             ..options(n, 100, constrain)
         };
         let generated = generate_checked(&loaded, Some(&properties), &options, None).unwrap();
-        let weights: Vec<f64> = generated
-            .checked
-            .iter()
-            .filter_map(|c| {
-                c.valid
-                    .as_ref()
-                    .map(|(_, values)| values.0[Property::MW.index()])
-            })
-            .collect();
-        let mean = weights.iter().sum::<f64>() / weights.len() as f64;
-        let passes = generated.attempts as f64 / n as f64;
-        (weights.len() as f64 / n as f64, mean, passes)
+        let metrics = generation_metrics(
+            &generated.checked,
+            &split.smiles,
+            &[(Property::MW, 137.891)],
+        );
+        (
+            metrics.validity,
+            metrics.properties[0].mean,
+            generated.passes_per_query(),
+        )
     };
     let (free_validity, free, free_passes) = measure(false, None);
     let (masked_validity, masked, masked_passes) = measure(true, None);

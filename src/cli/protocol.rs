@@ -267,7 +267,7 @@ pub(super) fn run(args: ProtocolArgs) -> Result<(), Failure> {
             unique_at_10k: m.unique_at_10k,
             properties: m.properties,
             molecules_per_s: args.n as f64 / generated.seconds.max(1e-9),
-            passes_per_query: generated.attempts as f64 / args.n as f64,
+            passes_per_query: generated.passes_per_query(),
             paper: paper
                 .iter()
                 .find(|p| p.name == run.name)
@@ -312,7 +312,7 @@ pub(super) fn run(args: ProtocolArgs) -> Result<(), Failure> {
             "seed": args.seed,
             "imputation": method.describe(),
             "constrained": args.constrain,
-            "rejection_control": args.rejection.describe(),
+            "rejection_control": options.rejection,
             "temperature": args.temperature,
             "runs": results,
             "summary": summary,

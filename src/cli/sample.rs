@@ -123,14 +123,6 @@ impl RejectionArgs {
             })
             .transpose()
     }
-
-    /// What the JSON reports say about it (null when off).
-    pub fn describe(&self) -> serde_json::Value {
-        match self.rejection_level {
-            Some(level) => serde_json::json!({"level": level, "max_attempts": self.max_attempts}),
-            None => serde_json::Value::Null,
-        }
-    }
 }
 
 /// Rejects targets no molecule can have (see [`Property::check_target`]).
@@ -189,18 +181,20 @@ pub(super) fn run(args: SampleArgs) -> Result<(), Failure> {
         constrain: args.constrain,
         rejection: args.rejection.control()?,
     };
-    let Generated {
-        smiles,
-        checked,
-        seconds,
-        attempts,
-    } = generate_checked(
+    let generated = generate_checked(
         &loaded,
         properties.as_deref(),
         &options,
         provider.as_ref().map(|p| p as &dyn ScoreProvider),
     )
     .map_err(|e| Failure::BadInput(e.to_string()))?;
+    let passes_per_query = generated.passes_per_query();
+    let Generated {
+        smiles,
+        checked,
+        seconds,
+        attempts,
+    } = generated;
     let targets: Vec<(Property, f64)> = Property::ALL
         .iter()
         .zip(given)
@@ -237,8 +231,8 @@ pub(super) fn run(args: SampleArgs) -> Result<(), Failure> {
         "metrics": metrics,
         "molecules_per_s": args.n as f64 / seconds.max(1e-9),
         "constrained": args.constrain,
-        "rejection_control": args.rejection.describe(),
-        "passes_per_query": attempts as f64 / args.n as f64,
+        "rejection_control": options.rejection,
+        "passes_per_query": passes_per_query,
     });
     if let Some(provider) = &provider {
         summary["hardware"] = args
@@ -260,8 +254,7 @@ pub(super) fn run(args: SampleArgs) -> Result<(), Failure> {
         );
         if attempts > args.n {
             println!(
-                "  rejection control decoded {attempts} strings, {:.2} per query",
-                attempts as f64 / args.n as f64
+                "  rejection control decoded {attempts} strings, {passes_per_query:.2} per query"
             );
         }
         if let Some(report) = summary.get("hardware") {

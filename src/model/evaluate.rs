@@ -112,6 +112,13 @@ pub struct Generated {
     pub attempts: usize,
 }
 
+impl Generated {
+    /// Strings decoded per query: 1 unless rejection control drew some again.
+    pub fn passes_per_query(&self) -> f64 {
+        self.attempts as f64 / self.smiles.len().max(1) as f64
+    }
+}
+
 /// Samples `options.n` sequences (see [`generate_with`]), decodes and checks them.
 pub fn generate_checked(
     loaded: &Loaded,

@@ -18,6 +18,7 @@ use candle_core::{DType, Device, Tensor};
 use candle_nn::VarMap;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
 use std::collections::VecDeque;
 use std::path::Path;
 
@@ -53,7 +54,7 @@ pub struct SampleOptions {
 /// strings come out with probability proportional to `p(x) / max(w, level)`: at level 1,
 /// exactly the model's own distribution restricted to the strings the constraint accepts (each
 /// query costs `1 / P(accepted)` passes on average); towards 0, plain masking.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct RejectionControl {
     /// The level `c` in (0, 1].
     pub level: f64,
