@@ -236,6 +236,12 @@ fn sample_and_protocol_name_the_constraint_and_temperature() {
         table.contains("With rejection control at level 0.1"),
         "{table}"
     );
+    // A sequence model has one run: one number of strings per query, not a range.
+    let passes = table
+        .lines()
+        .find(|line| line.contains("strings decoded per query"))
+        .unwrap_or_else(|| panic!("{table}"));
+    assert!(!passes.contains(" to "), "{passes}");
     for bad in [
         &["--rejection-level", "0.5"][..],
         &["--constrain", "--rejection-level", "0"],

@@ -508,10 +508,15 @@ fn markdown_table(results: &[RunResult], summary: &Summary, options: &SampleOpti
         let (low, high) = results.iter().fold((f64::INFINITY, 0.0_f64), |(l, h), r| {
             (l.min(r.passes_per_query), h.max(r.passes_per_query))
         });
+        let range = if format!("{low:.2}") == format!("{high:.2}") {
+            format!("{low:.2}")
+        } else {
+            format!("{low:.2} to {high:.2}")
+        };
         text.push_str(&format!(
             "With rejection control at level {} (`--rejection-level`, at most {} passes per \
-             query): {:.2} to {:.2} strings decoded per query.\n",
-            control.level, control.max_attempts, low, high
+             query): {range} strings decoded per query.\n",
+            control.level, control.max_attempts
         ));
     }
     if options.temperature != 1.0 {
