@@ -230,6 +230,11 @@ fn damaged_checkpoints_are_bad_input() {
     meta["vocabulary"].as_array_mut().unwrap().pop();
     std::fs::write(model.join("config.json"), meta.to_string()).unwrap();
     expect_bad(root.path(), &model, &[], "model.safetensors");
+    // Partial conditions claimed for a sequence model.
+    let mut meta: serde_json::Value = serde_json::from_slice(&config).unwrap();
+    meta["config"]["model"]["partial_conditions"] = true.into();
+    std::fs::write(model.join("config.json"), meta.to_string()).unwrap();
+    expect_bad(root.path(), &model, &[], "partial_conditions");
     restore("config.json");
 
     // A truncated reference, and one of other data (fewer molecules than trained on).
@@ -273,6 +278,13 @@ fn impossible_targets_are_bad_input() {
         &model,
         &["--TPSA", "inf"],
         "--TPSA: expected a finite number",
+    );
+    // Properties left unset, for a model that reads all nine.
+    expect_bad(
+        root.path(),
+        &model,
+        &["--MW", "120", "--impute", "none"],
+        "partial_conditions",
     );
     // LogP may be negative.
     let run = qattnc_in(

@@ -511,6 +511,44 @@ mod training {
     }
 
     #[test]
+    fn partial_conditions_train_resume_and_sample_with_properties_unset() {
+        let mut cfg = tiny("paper-quantum-conditional", 3);
+        cfg.model.partial_conditions = true;
+        cfg.model.dropout = 0.0;
+        let runs = super::common::assert_resume_is_bit_identical(&cfg, &|| data(&cfg), 5);
+        let mut loaded = load_checkpoint(runs.split.path()).unwrap();
+        assert!(loaded.meta.config.model.partial_conditions);
+        let config = std::fs::read_to_string(runs.split.path().join("config.json")).unwrap();
+        assert!(config.contains("\"partial_conditions\": true"), "{config}");
+        let nan = f64::NAN;
+        let props = vec![[nan, nan, nan, nan, 1.0, nan, nan, nan, nan]; 6];
+        let options = SampleOptions {
+            n: 6,
+            seed: 5,
+            temperature: 1.0,
+            top_k: None,
+            batch: 6,
+            constrain: false,
+            rejection: None,
+        };
+        assert_eq!(generate(&loaded, Some(&props), &options).unwrap().len(), 6);
+        let unconditioned = vec![[nan; 9]; 6];
+        assert_eq!(
+            generate(&loaded, Some(&unconditioned), &options)
+                .unwrap()
+                .len(),
+            6
+        );
+        // A model that reads all nine properties refuses unset ones.
+        loaded.meta.config.model.partial_conditions = false;
+        let refused = generate(&loaded, Some(&props), &options).unwrap_err();
+        assert!(
+            refused.to_string().contains("partial_conditions"),
+            "{refused}"
+        );
+    }
+
+    #[test]
     fn four_heads_train_and_resume_bit_identically() {
         let mut cfg = tiny("paper-quantum-conditional", 3);
         cfg.model.heads = 4;

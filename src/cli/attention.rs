@@ -58,8 +58,8 @@ struct Sequence {
     ids: Vec<u32>,
     /// The tokens of `ids` as text.
     tokens: Vec<String>,
-    /// Normalised properties of a conditional model.
-    properties: Option<[f32; 9]>,
+    /// Encoded properties of a conditional model (all given).
+    properties: Option<Vec<f32>>,
 }
 
 impl Sequence {
@@ -68,11 +68,12 @@ impl Sequence {
         Tensor::from_vec(self.ids.clone(), (1, self.ids.len()), &Device::Cpu).map_err(runtime)
     }
 
-    /// The properties as a 1 × 9 tensor of `dtype`.
+    /// The properties as a 1 × `property_inputs` tensor of `dtype`.
     fn properties_tensor(&self, dtype: candle_core::DType) -> Result<Option<Tensor>, Failure> {
         self.properties
+            .as_ref()
             .map(|z| {
-                Tensor::from_vec(z.to_vec(), (1, z.len()), &Device::Cpu)
+                Tensor::from_vec(z.clone(), (1, z.len()), &Device::Cpu)
                     .and_then(|t| t.to_dtype(dtype))
                     .map_err(runtime)
             })
@@ -102,7 +103,10 @@ fn read_sequence(meta: &CheckpointMeta, smiles: &str) -> Result<Sequence, Failur
         let molecule = Molecule::parse(smiles, DEFAULT_MAX_SMILES_LEN)
             .map_err(|e| bad(format!("`{smiles}`: {e}")))?;
         let raw = PropertyCalculator::new().compute(&molecule);
-        Some(meta.properties.normalise(&raw.0))
+        Some(
+            meta.properties
+                .encode(&raw.0, meta.config.model.partial_conditions),
+        )
     } else {
         None
     };

@@ -46,8 +46,10 @@ pub struct ProtocolArgs {
     #[arg(long, value_name = "SPEC")]
     grid: Option<String>,
     /// How the eight unconditioned properties are imputed: knn (the paper's: the mean of the
-    /// k = 5 nearest training molecules) or draw (per query, one of the k nearest).
-    #[arg(long, default_value = "knn", value_parser = ["knn", "draw"])]
+    /// k = 5 nearest training molecules), draw (per query, one of the k nearest) or none (left
+    /// unset, and the unconditioned run has no condition at all: only for a model trained with
+    /// `partial_conditions`).
+    #[arg(long, default_value = "knn", value_parser = ["knn", "draw", "none"])]
     impute: String,
     /// k for --impute (default 5 for knn, 100 for draw).
     #[arg(long, value_name = "K")]
@@ -219,6 +221,11 @@ pub(super) fn run(args: ProtocolArgs) -> Result<(), Failure> {
     };
     let method = Impute::parse(&args.impute, args.neighbours).map_err(Failure::BadInput)?;
     let conditional = loaded.meta.config.model.conditional;
+    if conditional {
+        method
+            .check_model(loaded.meta.config.model.partial_conditions)
+            .map_err(Failure::BadInput)?;
+    }
     let runs = selected_runs(
         protocol_runs(&loaded.meta.properties, conditional),
         args.runs.as_deref(),

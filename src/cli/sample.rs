@@ -63,8 +63,9 @@ pub struct SampleArgs {
     /// How unspecified properties are filled in: draw (the default: per query, the properties
     /// of one of the k training molecules nearest on the given ones, so queries vary like real
     /// molecules), knn (the paper's, and `protocol`'s default: the mean of the k nearest, one
-    /// condition for all queries) or mean (the training mean).
-    #[arg(long, default_value = "draw", value_parser = ["knn", "draw", "mean"])]
+    /// condition for all queries), mean (the training mean) or none (left unset: only for a
+    /// model trained with `partial_conditions`, which reads the given properties alone).
+    #[arg(long, default_value = "draw", value_parser = ["knn", "draw", "mean", "none"])]
     impute: String,
     /// k for --impute knn (default 5, the paper's) or draw (default 100).
     #[arg(long, value_name = "K")]
@@ -162,6 +163,11 @@ pub(super) fn run(args: SampleArgs) -> Result<(), Failure> {
     let split = training_split(&loaded, args.data.as_deref())
         .map_err(|e| Failure::BadInput(e.to_string()))?;
     let method = Impute::parse(&args.impute, args.neighbours).map_err(Failure::BadInput)?;
+    if conditional {
+        method
+            .check_model(loaded.meta.config.model.partial_conditions)
+            .map_err(Failure::BadInput)?;
+    }
     let properties = conditional.then(|| {
         query_conditions(
             &given,

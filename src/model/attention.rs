@@ -88,7 +88,7 @@ pub struct AttentionInput<'a> {
     pub ids: &'a Tensor,
     /// Position of the first of the T tokens.
     pub start: usize,
-    /// Normalised properties (B × 9) of a conditional model.
+    /// Encoded properties (B × `property_inputs`) of a conditional model.
     pub properties: Option<&'a Tensor>,
 }
 
@@ -224,7 +224,7 @@ impl QuantumScores {
         let position_angles = angles((cfg.block_size, r_pos), "position_angles", Init::Const(0.0))?;
         let property_angles = if spec.registers.property > 0 {
             Some(linear(
-                super::transformer::NUM_PROPERTIES,
+                cfg.property_inputs(),
                 r_prop,
                 vb.pp("property_angles"),
             )?)

@@ -42,6 +42,29 @@ impl PropertyNorm {
     pub fn normalise(&self, raw: &[f64; 9]) -> [f32; 9] {
         std::array::from_fn(|k| ((raw[k] - self.mean[k]) / self.std[k]) as f32)
     }
+
+    /// A model's property input for raw values: the z-scores, and for a model with
+    /// `partial_conditions` (`partial`) the given-flags after them, a NaN value meaning "not
+    /// given" (see [`partial_input`]). Only a partial model accepts NaN values.
+    pub fn encode(&self, raw: &[f64; 9], partial: bool) -> Vec<f32> {
+        let z = self.normalise(raw);
+        if partial {
+            partial_input(&z, &raw.map(|v| !v.is_nan()))
+        } else {
+            z.to_vec()
+        }
+    }
+}
+
+/// The input of a model with `partial_conditions`: the z-scores of the given properties (0 for
+/// the others), then one flag per property, 1 where given.
+pub fn partial_input(z: &[f32; 9], given: &[bool; 9]) -> Vec<f32> {
+    let flag = |g: bool| if g { 1.0 } else { 0.0 };
+    z.iter()
+        .zip(given)
+        .map(|(&v, &g)| if g { v } else { 0.0 })
+        .chain(given.iter().map(|&g| flag(g)))
+        .collect()
 }
 
 /// Where training stands: enough to continue exactly.
@@ -154,5 +177,28 @@ impl CheckpointMeta {
     pub fn write(&self, dir: &Path) -> Result<(), ModelError> {
         let text = serde_json::to_string_pretty(self).expect("checkpoint metadata serialises");
         write_text_atomic(&meta_path(dir), &format!("{text}\n"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_partial_input_zeroes_and_flags_the_unset_properties() {
+        let norm = PropertyNorm {
+            mean: [1.0; 9],
+            std: [2.0; 9],
+        };
+        let mut raw = [5.0; 9];
+        assert_eq!(norm.encode(&raw, false), vec![2.0; 9]);
+        raw[3] = f64::NAN;
+        let input = norm.encode(&raw, true);
+        assert_eq!(input.len(), 18);
+        assert_eq!(&input[..3], &[2.0; 3]);
+        assert_eq!(input[3], 0.0);
+        assert_eq!(input[9 + 3], 0.0);
+        assert_eq!(input[9], 1.0);
+        assert_eq!(input.iter().skip(9).sum::<f32>(), 8.0);
     }
 }

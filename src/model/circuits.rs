@@ -151,9 +151,9 @@ impl HeadScores {
 }
 
 /// Every block's and head's [`HeadScores`] of one sequence: `ids` (1 × T, u32) and, for a
-/// conditional model, its normalised properties (1 × 9), in the model's dtype. The raw scores
-/// are the model's own (`Attention::raw_scores` divided by the layer's scale). Fails for a
-/// classical model or a zero `quantum_scale`.
+/// conditional model, its encoded properties (1 × `property_inputs`), in the model's dtype. The
+/// raw scores are the model's own (`Attention::raw_scores` divided by the layer's scale). Fails
+/// for a classical model or a zero `quantum_scale`.
 pub fn head_scores(
     model: &Model,
     ids: &Tensor,

@@ -12,6 +12,8 @@
 //!   nearest (default 100, every molecule tied with the k-th included) — a sample of the
 //!   training distribution of the other properties given the targets.
 //! - `mean`: the training mean.
+//! - `none`: nothing; the unspecified properties stay unset (NaN), and with nothing given every
+//!   query is unconditioned. Only a model trained with `partial_conditions` reads that.
 
 use super::checkpoint::PropertyNorm;
 use super::transformer::NUM_PROPERTIES;
@@ -34,11 +36,13 @@ pub enum Impute {
     Draw(usize),
     /// Training-set mean.
     Mean,
+    /// Left unset (NaN), for a model trained with `partial_conditions`.
+    Unset,
 }
 
 impl Impute {
-    /// The rule named `knn`, `draw` or `mean`, with `k` neighbours (default [`KNN_K`] for knn,
-    /// [`DRAW_K`] for draw).
+    /// The rule named `knn`, `draw`, `mean` or `none`, with `k` neighbours (default [`KNN_K`]
+    /// for knn, [`DRAW_K`] for draw).
     pub fn parse(name: &str, k: Option<usize>) -> Result<Impute, String> {
         if k == Some(0) {
             return Err("the number of neighbours must be at least 1".into());
@@ -47,11 +51,24 @@ impl Impute {
             "knn" => Ok(Impute::Knn(k.unwrap_or(KNN_K))),
             "draw" => Ok(Impute::Draw(k.unwrap_or(DRAW_K))),
             "mean" if k.is_none() => Ok(Impute::Mean),
-            "mean" => Err("mean imputation takes no number of neighbours".into()),
+            "none" if k.is_none() => Ok(Impute::Unset),
+            "mean" | "none" => Err(format!("--impute {name} takes no number of neighbours")),
             other => Err(format!(
-                "unknown imputation `{other}`; expected knn, draw or mean"
+                "unknown imputation `{other}`; expected knn, draw, mean or none"
             )),
         }
+    }
+
+    /// Refuses `none` for a model that reads all nine properties (`partial` false).
+    pub fn check_model(self, partial: bool) -> Result<(), String> {
+        if self == Impute::Unset && !partial {
+            return Err(
+                "--impute none needs a model trained with `[model] partial_conditions = \
+                 true`; this checkpoint's model reads all nine properties (use draw, knn or mean)"
+                    .into(),
+            );
+        }
+        Ok(())
     }
 
     /// A short description for reports (`knn (k = 5)`, …).
@@ -60,6 +77,7 @@ impl Impute {
             Impute::Knn(k) => format!("knn (mean of the {k} nearest)"),
             Impute::Draw(k) => format!("draw (one of the {k} nearest per query)"),
             Impute::Mean => "mean".into(),
+            Impute::Unset => "none (unspecified properties left unset)".into(),
         }
     }
 }
@@ -80,15 +98,14 @@ pub fn query_conditions(
     let with_given = |row: &[f64; NUM_PROPERTIES]| -> [f64; NUM_PROPERTIES] {
         std::array::from_fn(|k| given[k].unwrap_or(row[k]))
     };
-    if given.iter().all(Option::is_none) || training.is_empty() {
-        return (0..n)
+    match method {
+        Impute::Unset => vec![given.map(|v| v.unwrap_or(f64::NAN)); n],
+        _ if given.iter().all(Option::is_none) || training.is_empty() => (0..n)
             .map(|_| match training.len() {
                 0 => with_given(&norm.mean),
                 len => training[rng.random_range(0..len)],
             })
-            .collect();
-    }
-    match method {
+            .collect(),
         Impute::Mean => vec![with_given(&norm.mean); n],
         Impute::Knn(k) => {
             let nearest = nearest(given, training, norm, k, Some(&mut rng));
@@ -242,5 +259,20 @@ mod tests {
         assert!(Impute::parse("mean", Some(3)).is_err());
         assert!(Impute::parse("knn", Some(0)).is_err());
         assert!(Impute::parse("nearest", None).is_err());
+        assert_eq!(Impute::parse("none", None), Ok(Impute::Unset));
+        assert!(Impute::parse("none", Some(3)).is_err());
+    }
+
+    #[test]
+    fn none_leaves_the_unspecified_properties_unset() {
+        let rows = training();
+        let c = query_conditions(&given_first(5.0), &rows, &norm(), Impute::Unset, 3, 7);
+        assert_eq!(c.len(), 3);
+        for row in &c {
+            assert_eq!(row[0], 5.0);
+            assert!(row[1..].iter().all(|v| v.is_nan()), "{row:?}");
+        }
+        let nothing = query_conditions(&[None; 9], &rows, &norm(), Impute::Unset, 2, 7);
+        assert!(nothing.iter().flatten().all(|v| v.is_nan()));
     }
 }

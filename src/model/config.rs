@@ -15,6 +15,7 @@
 //! ```
 
 use super::ModelError;
+use super::transformer::NUM_PROPERTIES;
 use crate::layer::{Ansatz, Entangler, LayerSpec, Registers, ScoreKind, parameter_count};
 use serde::{Deserialize, Serialize};
 
@@ -79,10 +80,20 @@ pub struct ModelConfig {
     /// `qubits`. Stored in checkpoints so that they reload with their layer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layer: Option<String>,
+    /// Conditioning on any subset of the properties (conditional models only): the model reads,
+    /// beside each z-scored property, whether it is given, and training hides a random subset
+    /// of every molecule's properties (`train::known_properties`). Such a model samples with no
+    /// imputation (`--impute none`). Omitted from checkpoints when false.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub partial_conditions: bool,
 }
 
 fn one_head() -> usize {
     1
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
 }
 
 /// Optimisation settings.
@@ -200,6 +211,12 @@ pub const PRESET_NAMES: [&str; 6] = [
 ];
 
 impl ModelConfig {
+    /// Width of the property input: the nine z-scores, and with `partial_conditions` nine
+    /// given-flags after them.
+    pub fn property_inputs(&self) -> usize {
+        NUM_PROPERTIES * if self.partial_conditions { 2 } else { 1 }
+    }
+
     /// The quantum layer: the spec of [`ModelConfig::layer`], or the paper layer of `qubits`.
     pub fn layer_spec(&self) -> Result<LayerSpec, ModelError> {
         match &self.layer {
@@ -292,6 +309,7 @@ impl Config {
                 quantum_scale: (embed as f64).sqrt(),
                 heads: 1,
                 layer: None,
+                partial_conditions: false,
             },
             train: TrainConfig {
                 lr: 5e-3,
@@ -360,6 +378,9 @@ impl Config {
         }
         if m.heads == 0 || !m.embed.is_multiple_of(m.heads) || !m.qk_dim.is_multiple_of(m.heads) {
             return fail("`heads` must be positive and divide `embed` and `qk_dim`");
+        }
+        if m.partial_conditions && !m.conditional {
+            return fail("`partial_conditions` needs a conditional model");
         }
         if m.block_size < 3 {
             return fail("`block_size` must be at least 3 ([CLS], one token, [EOS])");

@@ -219,6 +219,15 @@ pub fn generate_with(
             options.temperature
         )));
     }
+    if !loaded.meta.config.model.partial_conditions
+        && properties.is_some_and(|rows| rows.iter().flatten().any(|v| v.is_nan()))
+    {
+        return Err(ModelError::Config(
+            "every property needs a value: only a model trained with `partial_conditions` \
+             samples with some left unset"
+                .into(),
+        ));
+    }
     if options.rejection.is_some() && !options.constrain {
         return Err(ModelError::Config(
             "rejection control needs constrained decoding".into(),
@@ -292,11 +301,18 @@ impl Decoder<'_> {
         let n = rows.len();
         let props = match self.properties {
             Some(p) => {
+                let config = model.config();
                 let z: Vec<f32> = rows
                     .iter()
-                    .flat_map(|q| self.loaded.meta.properties.normalise(&p[q.index]))
+                    .flat_map(|q| {
+                        (self.loaded.meta.properties).encode(&p[q.index], config.partial_conditions)
+                    })
                     .collect();
-                Some(Tensor::from_vec(z, (n, NUM_PROPERTIES), &Device::Cpu)?)
+                Some(Tensor::from_vec(
+                    z,
+                    (n, config.property_inputs()),
+                    &Device::Cpu,
+                )?)
             }
             None => None,
         };

@@ -7,9 +7,9 @@
 use super::ModelError;
 use super::checkpoint::{
     CheckpointMeta, DataInfo, FORMAT, Progress, PropertyNorm, loss_plot_path, losses_path,
-    metrics_path, model_path, optimizer_path, write_atomic, write_text_atomic,
+    metrics_path, model_path, optimizer_path, partial_input, write_atomic, write_text_atomic,
 };
-use super::config::{Config, SmilesForm};
+use super::config::{Config, ModelConfig, SmilesForm};
 use super::nn::SeededInit;
 use super::optim::AdamW;
 use super::transformer::{Model, NUM_PROPERTIES, cross_entropy};
@@ -20,8 +20,8 @@ use crate::chem::split::{VALIDATION_MODULUS, is_validation};
 use crate::chem::tokenizer::{PAD_ID, TokenError, Vocabulary, tokenize};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarMap;
-use rand::SeedableRng;
 use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -33,6 +33,8 @@ const ORDER_KEY: u64 = 0x6f72_6465_7200_0001;
 const DROPOUT_KEY: u64 = 0x6472_6f70_0000_0002;
 /// Key mixed into the seed for randomized SMILES.
 const SPELLING_KEY: u64 = 0x7370_656c_6c00_0003;
+/// Key mixed into the seed for the properties a partial-conditions model is shown.
+const GIVEN_KEY: u64 = 0x6769_7665_6e00_0004;
 /// Sequences per validation batch.
 const EVAL_BATCH: usize = 1024;
 /// Steps excluded from `mean_step_ms`.
@@ -328,10 +330,31 @@ pub struct Trainer {
     device: Device,
 }
 
+/// The properties a model with `partial_conditions` is shown of training molecule `index` (its
+/// place in the training split) in `epoch` of a run seeded `seed`: how many is uniform in 0..=9,
+/// which ones uniform given that, so every subset size is trained alike. A resumed run draws the
+/// same.
+pub fn given_properties(seed: u64, epoch: usize, index: usize) -> [bool; NUM_PROPERTIES] {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ GIVEN_KEY);
+    rng.set_stream(((epoch as u64) << 32) ^ index as u64);
+    let count = rng.random_range(0..=NUM_PROPERTIES);
+    let mut order: [usize; NUM_PROPERTIES] = std::array::from_fn(|k| k);
+    order.shuffle(&mut rng);
+    let mut given = [false; NUM_PROPERTIES];
+    for &k in &order[..count] {
+        given[k] = true;
+    }
+    given
+}
+
+/// Input ids, target ids and (for a conditional model) the property input of a batch. `given`
+/// says which properties each example shows a partial-conditions model (all when `None`, as in
+/// validation).
 fn batch_tensors(
     examples: &[&Example],
     device: &Device,
-    conditional: bool,
+    model: &ModelConfig,
+    given: Option<&[[bool; NUM_PROPERTIES]]>,
 ) -> Result<(Tensor, Tensor, Option<Tensor>), ModelError> {
     let block = examples[0].ids.len();
     let ids: Vec<u32> = examples
@@ -341,11 +364,22 @@ fn batch_tensors(
     let ids = Tensor::from_vec(ids, (examples.len(), block), device)?;
     let inputs = ids.narrow(1, 0, block - 1)?.contiguous()?;
     let targets = ids.narrow(1, 1, block - 1)?.contiguous()?;
-    let properties = if conditional {
-        let p: Vec<f32> = examples.iter().flat_map(|e| e.properties).collect();
+    let properties = if model.conditional {
+        let p: Vec<f32> = examples
+            .iter()
+            .enumerate()
+            .flat_map(|(row, e)| {
+                if model.partial_conditions {
+                    let all = [true; NUM_PROPERTIES];
+                    partial_input(&e.properties, given.map_or(&all, |g| &g[row]))
+                } else {
+                    e.properties.to_vec()
+                }
+            })
+            .collect();
         Some(Tensor::from_vec(
             p,
-            (examples.len(), NUM_PROPERTIES),
+            (examples.len(), model.property_inputs()),
             device,
         )?)
     } else {
@@ -448,10 +482,10 @@ impl Trainer {
     /// Token-weighted validation loss (evaluation mode).
     pub fn validation_loss(&self) -> Result<f64, ModelError> {
         let (mut total, mut count) = (0.0, 0.0);
-        let conditional = self.meta.config.model.conditional;
+        let model = &self.meta.config.model;
         for chunk in self.data.validation.chunks(EVAL_BATCH) {
             let examples: Vec<&Example> = chunk.iter().collect();
-            let (inputs, targets, props) = batch_tensors(&examples, &self.device, conditional)?;
+            let (inputs, targets, props) = batch_tensors(&examples, &self.device, model, None)?;
             let logits = self.model.forward(&inputs, props.as_ref(), None)?;
             let loss = cross_entropy(&logits, &targets, PAD_ID)?.to_scalar::<f32>()? as f64;
             let tokens = examples
@@ -477,7 +511,7 @@ impl Trainer {
             source,
         })?;
         let cfg = self.meta.config.train.clone();
-        let conditional = self.meta.config.model.conditional;
+        let partial = self.meta.config.model.partial_conditions;
         let per_epoch = self.batches_per_epoch();
         let block_size = self.meta.config.model.block_size;
         let randomized = cfg.smiles == SmilesForm::Randomized;
@@ -518,7 +552,18 @@ impl Trainer {
                 } else {
                     batch.iter().map(|&i| &self.data.train[i]).collect()
                 };
-                let (inputs, targets, props) = batch_tensors(&examples, &self.device, conditional)?;
+                let given: Option<Vec<_>> = partial.then(|| {
+                    batch
+                        .iter()
+                        .map(|&i| given_properties(cfg.seed, epoch, i))
+                        .collect()
+                });
+                let (inputs, targets, props) = batch_tensors(
+                    &examples,
+                    &self.device,
+                    &self.meta.config.model,
+                    given.as_deref(),
+                )?;
                 let mut dropout_rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ DROPOUT_KEY);
                 dropout_rng.set_stream(self.meta.progress.step as u64);
                 let logits = self
@@ -713,6 +758,33 @@ mod tests {
             smiles: smiles.to_string(),
             properties: PropertyValues::default(),
         }
+    }
+
+    #[test]
+    fn given_properties_cover_every_subset_size_and_repeat_per_molecule_and_epoch() {
+        let mut sizes = [0usize; NUM_PROPERTIES + 1];
+        let mut shown = [0usize; NUM_PROPERTIES];
+        for index in 0..10_000 {
+            let given = given_properties(3, 1, index);
+            assert_eq!(given, given_properties(3, 1, index));
+            sizes[given.iter().filter(|&&g| g).count()] += 1;
+            for (count, g) in shown.iter_mut().zip(given) {
+                *count += usize::from(g);
+            }
+        }
+        // Sizes uniform over 0..=9 (1,000 each), properties alike (half the time each).
+        assert!(sizes.iter().all(|&n| (850..1150).contains(&n)), "{sizes:?}");
+        assert!(
+            shown.iter().all(|&n| (4700..5300).contains(&n)),
+            "{shown:?}"
+        );
+        let differ = (0..200)
+            .filter(|&i| given_properties(3, 1, i) != given_properties(3, 2, i))
+            .count();
+        assert!(
+            differ > 150,
+            "{differ} of 200 molecules change subset between epochs"
+        );
     }
 
     #[test]

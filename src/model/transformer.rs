@@ -101,7 +101,7 @@ impl Model {
             position: embedding(cfg.block_size, cfg.embed, vb.pp("position_embedding"))?,
             property: if cfg.conditional {
                 Some(linear(
-                    NUM_PROPERTIES,
+                    cfg.property_inputs(),
                     cfg.embed,
                     vb.pp("property_embedding"),
                 )?)
@@ -180,7 +180,9 @@ impl Model {
     }
 
     /// Logits (B × T × vocab) for token ids (B × T, u32) and, for a conditional model,
-    /// normalised properties (B × 9). Dropout is active when `rng` is given (training).
+    /// encoded properties (B × [`ModelConfig::property_inputs`], see
+    /// [`super::checkpoint::PropertyNorm::encode`]). Dropout is active when `rng` is given
+    /// (training).
     pub fn forward(
         &self,
         ids: &Tensor,
@@ -241,7 +243,8 @@ impl Model {
 
     /// Block `block`'s attention layer and what it reads for a whole sequence (evaluation
     /// mode): the LayerNorm-ed hidden states (B × T × d) of token ids (B × T, u32) and, for a
-    /// conditional model, normalised properties (B × 9).
+    /// conditional model, encoded properties (B ×
+    /// [`ModelConfig::property_inputs`]).
     pub fn block_attention(
         &self,
         ids: &Tensor,
