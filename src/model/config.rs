@@ -82,7 +82,7 @@ pub struct ModelConfig {
     pub layer: Option<String>,
     /// Conditioning on any subset of the properties (conditional models only): the model reads,
     /// beside each z-scored property, whether it is given, and training hides a random subset
-    /// of every molecule's properties (`train::known_properties`). Such a model samples with no
+    /// of every molecule's properties (`train::given_properties`). Such a model samples with no
     /// imputation (`--impute none`). Omitted from checkpoints when false.
     #[serde(default, skip_serializing_if = "is_false")]
     pub partial_conditions: bool,
