@@ -221,11 +221,9 @@ pub(super) fn run(args: ProtocolArgs) -> Result<(), Failure> {
     };
     let method = Impute::parse(&args.impute, args.neighbours).map_err(Failure::BadInput)?;
     let conditional = loaded.meta.config.model.conditional;
-    if conditional {
-        method
-            .check_model(loaded.meta.config.model.partial_conditions)
-            .map_err(Failure::BadInput)?;
-    }
+    method
+        .check_model(&loaded.meta.config.model)
+        .map_err(Failure::BadInput)?;
     let runs = selected_runs(
         protocol_runs(&loaded.meta.properties, conditional),
         args.runs.as_deref(),

@@ -163,11 +163,9 @@ pub(super) fn run(args: SampleArgs) -> Result<(), Failure> {
     let split = training_split(&loaded, args.data.as_deref())
         .map_err(|e| Failure::BadInput(e.to_string()))?;
     let method = Impute::parse(&args.impute, args.neighbours).map_err(Failure::BadInput)?;
-    if conditional {
-        method
-            .check_model(loaded.meta.config.model.partial_conditions)
-            .map_err(Failure::BadInput)?;
-    }
+    method
+        .check_model(&loaded.meta.config.model)
+        .map_err(Failure::BadInput)?;
     let properties = conditional.then(|| {
         query_conditions(
             &given,

@@ -43,22 +43,20 @@ impl PropertyNorm {
         std::array::from_fn(|k| ((raw[k] - self.mean[k]) / self.std[k]) as f32)
     }
 
-    /// A model's property input for raw values: the z-scores, and for a model with
-    /// `partial_conditions` (`partial`) the given-flags after them, a NaN value meaning "not
-    /// given" (see [`partial_input`]). Only a partial model accepts NaN values.
+    /// A model's property input for raw values (see [`property_input`]), a NaN value meaning
+    /// "not given". Only a model with `partial_conditions` (`partial`) accepts NaN values.
     pub fn encode(&self, raw: &[f64; 9], partial: bool) -> Vec<f32> {
-        let z = self.normalise(raw);
-        if partial {
-            partial_input(&z, &raw.map(|v| !v.is_nan()))
-        } else {
-            z.to_vec()
-        }
+        property_input(&self.normalise(raw), &raw.map(|v| !v.is_nan()), partial)
     }
 }
 
-/// The input of a model with `partial_conditions`: the z-scores of the given properties (0 for
-/// the others), then one flag per property, 1 where given.
-pub fn partial_input(z: &[f32; 9], given: &[bool; 9]) -> Vec<f32> {
+/// A model's property input from z-scores: the nine z-scores as they are, or for a model with
+/// `partial_conditions` (`partial`) the z-scores of the `given` properties (0 for the others)
+/// followed by one flag per property, 1 where given.
+pub fn property_input(z: &[f32; 9], given: &[bool; 9], partial: bool) -> Vec<f32> {
+    if !partial {
+        return z.to_vec();
+    }
     let flag = |g: bool| if g { 1.0 } else { 0.0 };
     z.iter()
         .zip(given)

@@ -16,6 +16,7 @@
 //!   query is unconditioned. Only a model trained with `partial_conditions` reads that.
 
 use super::checkpoint::PropertyNorm;
+use super::config::ModelConfig;
 use super::transformer::NUM_PROPERTIES;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -59,9 +60,10 @@ impl Impute {
         }
     }
 
-    /// Refuses `none` for a model that reads all nine properties (`partial` false).
-    pub fn check_model(self, partial: bool) -> Result<(), String> {
-        if self == Impute::Unset && !partial {
+    /// Refuses `none` for a conditional model that reads all nine properties (a sequence
+    /// model reads none, so imputation does not concern it).
+    pub fn check_model(self, model: &ModelConfig) -> Result<(), String> {
+        if self == Impute::Unset && model.conditional && !model.partial_conditions {
             return Err(
                 "--impute none needs a model trained with `[model] partial_conditions = \
                  true`; this checkpoint's model reads all nine properties (use draw, knn or mean)"

@@ -305,7 +305,10 @@ impl Decoder<'_> {
                 let z: Vec<f32> = rows
                     .iter()
                     .flat_map(|q| {
-                        (self.loaded.meta.properties).encode(&p[q.index], config.partial_conditions)
+                        self.loaded
+                            .meta
+                            .properties
+                            .encode(&p[q.index], config.partial_conditions)
                     })
                     .collect();
                 Some(Tensor::from_vec(

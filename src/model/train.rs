@@ -7,7 +7,7 @@
 use super::ModelError;
 use super::checkpoint::{
     CheckpointMeta, DataInfo, FORMAT, Progress, PropertyNorm, loss_plot_path, losses_path,
-    metrics_path, model_path, optimizer_path, partial_input, write_atomic, write_text_atomic,
+    metrics_path, model_path, optimizer_path, property_input, write_atomic, write_text_atomic,
 };
 use super::config::{Config, ModelConfig, SmilesForm};
 use super::nn::SeededInit;
@@ -369,12 +369,9 @@ fn batch_tensors(
             .iter()
             .enumerate()
             .flat_map(|(row, e)| {
-                if model.partial_conditions {
-                    let all = [true; NUM_PROPERTIES];
-                    partial_input(&e.properties, given.map_or(&all, |g| &g[row]))
-                } else {
-                    e.properties.to_vec()
-                }
+                let all = [true; NUM_PROPERTIES];
+                let shown = given.map_or(&all, |g| &g[row]);
+                property_input(&e.properties, shown, model.partial_conditions)
             })
             .collect();
         Some(Tensor::from_vec(
