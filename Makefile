@@ -19,7 +19,7 @@ PAPER ?= ../shared/data/paper
 RESULTS_N ?= 100000
 RESULTS_DIR ?= docs/results
 
-.PHONY: setup build demo test interop results results-recommended results-constrained results-rejection-control lint fmt clean
+.PHONY: setup build demo test interop results results-recommended results-constrained results-rejection-control results-partial lint fmt clean
 
 ## setup: install the Debian packages the build needs (RDKit, Boost) when they are missing.
 setup:
@@ -144,6 +144,20 @@ results-rejection-control: build
 	    --rejection-level 0.1 --jobs 2 --impute draw --paper $(PAPER)/$${attention}_conditions_overall.csv \
 	    --markdown $(RESULTS_DIR)/$$model-draw-rejection-control.md \
 	    --csv $(RESULTS_DIR)/$$model-draw-rejection-control.csv || exit 1; \
+	done
+
+## results-partial: the partial-conditions pair asked for each target alone (--impute none), with
+## constrained decoding and rejection control at level 0.1, two runs at a time, to
+## <model>-none-rejection-control.*; about 1 h per model on 2 cores.
+results-partial: build
+	@mkdir -p $(RESULTS_DIR)
+	@for attention in quantum classical; do \
+	  model=$$attention-conditional-partial; \
+	  echo "== $$model"; \
+	  ./target/release/qattnc protocol --checkpoint models/$$model --data $(QM9) --n $(RESULTS_N) --constrain \
+	    --rejection-level 0.1 --jobs 2 --impute none --paper $(PAPER)/$${attention}_conditions_overall.csv \
+	    --markdown $(RESULTS_DIR)/$$model-none-rejection-control.md \
+	    --csv $(RESULTS_DIR)/$$model-none-rejection-control.csv || exit 1; \
 	done
 
 lint:
