@@ -132,33 +132,31 @@ results-constrained: build
 	    --markdown $(RESULTS_DIR)/$$model-draw-constrained.md --csv $(RESULTS_DIR)/$$model-draw-constrained.csv || exit 1; \
 	done
 
-## results-rejection-control: the conditional pair's draw protocol with constrained decoding and
-## rejection control at level 0.1, two runs at a time, to <model>-draw-rejection-control.*;
-## about 1.5 h per model on 2 cores.
-results-rejection-control: build
+# rejection-control-protocol(SUFFIX,IMPUTE): the protocol of quantum-conditionalSUFFIX and
+# classical-conditionalSUFFIX with constrained decoding, rejection control at level 0.1 and
+# --impute IMPUTE, two runs at a time, to <model>-IMPUTE-rejection-control.{md,csv}.
+define rejection-control-protocol
 	@mkdir -p $(RESULTS_DIR)
 	@for attention in quantum classical; do \
-	  model=$$attention-conditional; \
+	  model=$$attention-conditional$(1); \
 	  echo "== $$model"; \
 	  ./target/release/qattnc protocol --checkpoint models/$$model --data $(QM9) --n $(RESULTS_N) --constrain \
-	    --rejection-level 0.1 --jobs 2 --impute draw --paper $(PAPER)/$${attention}_conditions_overall.csv \
-	    --markdown $(RESULTS_DIR)/$$model-draw-rejection-control.md \
-	    --csv $(RESULTS_DIR)/$$model-draw-rejection-control.csv || exit 1; \
+	    --rejection-level 0.1 --jobs 2 --impute $(2) --paper $(PAPER)/$${attention}_conditions_overall.csv \
+	    --markdown $(RESULTS_DIR)/$$model-$(2)-rejection-control.md \
+	    --csv $(RESULTS_DIR)/$$model-$(2)-rejection-control.csv || exit 1; \
 	done
+endef
 
-## results-partial: the partial-conditions pair asked for each target alone (--impute none), with
-## constrained decoding and rejection control at level 0.1, two runs at a time, to
-## <model>-none-rejection-control.*; about 1 h per model on 2 cores.
+## results-rejection-control: the conditional pair's draw protocol with constrained decoding and
+## rejection control at level 0.1, to <model>-draw-rejection-control.*; about 1.5 h per model
+## on 2 cores.
+results-rejection-control: build
+	$(call rejection-control-protocol,,draw)
+
+## results-partial: the partial-conditions pair asked for each target alone (--impute none), the
+## same way, to <model>-none-rejection-control.*; about 1 h per model on 2 cores.
 results-partial: build
-	@mkdir -p $(RESULTS_DIR)
-	@for attention in quantum classical; do \
-	  model=$$attention-conditional-partial; \
-	  echo "== $$model"; \
-	  ./target/release/qattnc protocol --checkpoint models/$$model --data $(QM9) --n $(RESULTS_N) --constrain \
-	    --rejection-level 0.1 --jobs 2 --impute none --paper $(PAPER)/$${attention}_conditions_overall.csv \
-	    --markdown $(RESULTS_DIR)/$$model-none-rejection-control.md \
-	    --csv $(RESULTS_DIR)/$$model-none-rejection-control.csv || exit 1; \
-	done
+	$(call rejection-control-protocol,-partial,none)
 
 lint:
 	$(CARGO) fmt --check
