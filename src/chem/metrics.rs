@@ -29,7 +29,7 @@ pub struct PropertyStats {
     pub property: Property,
     /// The requested value.
     pub target: f64,
-    /// Mean over valid molecules.
+    /// Mean over valid molecules (0 when there are none, as for the three fields below).
     pub mean: f64,
     /// Population standard deviation over valid molecules.
     pub std: f64,
@@ -76,6 +76,13 @@ fn ratio(numerator: usize, denominator: usize) -> f64 {
     }
 }
 
+/// The mean of `values`, 0 (not −0, as an empty float sum is) when there are none, so that a run
+/// without valid molecules reports 0 rather than `-0.0`.
+fn average(values: impl ExactSizeIterator<Item = f64>) -> f64 {
+    let n = values.len().max(1) as f64;
+    values.fold(0.0, |sum, v| sum + v) / n
+}
+
 /// Computes the metrics of checked generations against the canonical SMILES of the training
 /// set, with statistics for each `(property, target)`.
 pub fn generation_metrics(
@@ -97,15 +104,10 @@ pub fn generation_metrics(
         .iter()
         .map(|&(property, target)| {
             let values: Vec<f64> = valid.iter().map(|(_, p)| p[property]).collect();
-            let n = values.len().max(1) as f64;
-            let mean = values.iter().sum::<f64>() / n;
-            let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
-            let mae = values.iter().map(|v| (v - target).abs()).sum::<f64>() / n;
-            let mae_variance = values
-                .iter()
-                .map(|v| ((v - target).abs() - mae).powi(2))
-                .sum::<f64>()
-                / n;
+            let mean = average(values.iter().copied());
+            let variance = average(values.iter().map(|v| (v - mean).powi(2)));
+            let mae = average(values.iter().map(|v| (v - target).abs()));
+            let mae_variance = average(values.iter().map(|v| ((v - target).abs() - mae).powi(2)));
             let exact_match = property.is_count().then(|| {
                 let hits = values.iter().filter(|&&v| v == target.round()).count();
                 ratio(hits, values.len())
@@ -219,8 +221,12 @@ mod tests {
             (metrics.validity, metrics.uniqueness, metrics.novelty),
             (0.0, 0.0, 0.0)
         );
-        assert_eq!(metrics.properties[0].mae, 0.0);
-        assert_eq!(metrics.properties[0].exact_match, None);
+        let stats = &metrics.properties[0];
+        assert_eq!(stats.exact_match, None);
+        for value in [stats.mean, stats.std, stats.mae, stats.mae_std] {
+            assert_eq!(value, 0.0);
+            assert!(value.is_sign_positive(), "{value} prints as -0");
+        }
     }
 
     #[test]
